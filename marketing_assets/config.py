@@ -1,0 +1,26 @@
+"""Run-time configuration from environment variables, with defaults under ``data/``.
+
+Values are read when called (by resources at run time), never at import time, so a
+``dagster dev`` started once follows the environment of the process that runs the step.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = PROJECT_ROOT / "data"
+
+LANDING_DIR_ENV = "MARKETING_LANDING_DIR"
+DUCKDB_PATH_ENV = "MARKETING_DUCKDB_PATH"
+
+
+def landing_dir() -> Path:
+    """Root of the landed source files: ``<root>/<ods table>/dt=YYYY-MM-DD/part-*``."""
+    return Path(os.environ.get(LANDING_DIR_ENV) or DATA_DIR / "landing")
+
+
+def duckdb_path() -> Path:
+    """Path of the DuckDB warehouse file."""
+    return Path(os.environ.get(DUCKDB_PATH_ENV) or DATA_DIR / "warehouse.duckdb")

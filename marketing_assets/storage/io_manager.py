@@ -1,0 +1,229 @@
+"""`WarehouseIOManager`: the dagster-duckdb I/O manager for polars, with its traps fixed.
+
+Compared with the stock ``dagster_duckdb_polars.DuckDBPolarsIOManager`` (0.29.27):
+
+* reads use ``connection.sql(query).pl()`` (an ``execute`` result has no ``.arrow()`` in
+  duckdb 2.x); a missing table is a ``MissingTableError`` naming it;
+* the frame is registered explicitly and inserted ``BY NAME``: column order is irrelevant, a
+  new column is added to the table, a table column missing from the frame is an error;
+* an empty frame still creates the table with the frame's schema and empties the slice;
+* create, evolve, delete and insert run in one transaction: a failed write keeps old rows;
+* every connection is opened under ``warehouse_lock`` and closed in ``finally``.
+
+Time-window partitions slice the ``partition_expr`` column (a ``DATE``) with DATE literals
+of the window in the partitions' own timezone, and every row written must lie inside the
+window being written. Unpartitioned assets replace the whole table.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import duckdb
+import polars as pl
+from dagster import InputContext, OutputContext
+from dagster._core.definitions.partitions.utils import TimeWindow
+from dagster._core.storage.db_io_manager import (
+    DbIOManager,
+    DbTypeHandler,
+    TableSlice,
+    static_where_clause,
+)
+from dagster_duckdb import DuckDBIOManager
+from dagster_duckdb.io_manager import DuckDbClient
+from pydantic import Field
+
+from marketing_assets.storage.connection import resolve_database, warehouse_connection
+
+FRAME = "_dagster_output"  # the name the output frame is registered under
+
+
+class MissingTableError(LookupError):
+    """An input's table does not exist: its upstream asset was never materialised."""
+
+
+def _qualified(table_slice: TableSlice) -> str:
+    return f"{table_slice.schema}.{table_slice.table}"
+
+
+def _quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def _window_dates(window: TimeWindow) -> tuple[dt.date, dt.date]:
+    """First day and day after the last of a window (its datetimes are in the partitions' tz)."""
+    start, end = window
+    if start.time() != dt.time(0) or end.time() != dt.time(0):
+        raise ValueError(f"Partition window {start} .. {end} does not fall on whole days")
+    return start.date(), end.date()
+
+
+def _where_clause(table_slice: TableSlice) -> str:
+    clauses = []
+    for dim in table_slice.partition_dimensions or ():
+        if isinstance(dim.partitions, TimeWindow):
+            start, end = _window_dates(dim.partitions)
+            expr = dim.partition_expr
+            clauses.append(f"{expr} >= DATE '{start}' AND {expr} < DATE '{end}'")
+        else:
+            clauses.append(static_where_clause(dim))
+    return " AND ".join(clauses)
+
+
+def _check_rows_inside_slice(obj: pl.DataFrame, table_slice: TableSlice) -> None:
+    """Refuse rows outside the window being replaced: no later run would ever replace them."""
+    for dim in table_slice.partition_dimensions or ():
+        if not isinstance(dim.partitions, TimeWindow):
+            continue
+        start, end = _window_dates(dim.partitions)
+        column = dim.partition_expr
+        if obj.schema.get(column) != pl.Date:
+            raise TypeError(
+                f"Output for {_qualified(table_slice)} needs a pl.Date column {column!r} "
+                f"(its partition_expr); got {obj.schema.get(column, 'no such column')}"
+            )
+        inside = pl.col(column).is_between(start, end, closed="left").fill_null(False)
+        outside = obj.filter(~inside)[column].unique().sort(nulls_last=True)
+        if len(outside):
+            values = ", ".join(str(value) for value in outside.head(5))
+            raise ValueError(
+                f"Output for {_qualified(table_slice)} has {column} values {values} outside"
+                f" the partition window [{start}, {end}) being written; rows outside the slice"
+                " would never be replaced"
+            )
+
+
+def _add_new_columns(connection: duckdb.DuckDBPyConnection, table_slice: TableSlice) -> None:
+    """Additive schema evolution: add the frame's new columns, refuse dropped ones."""
+    table = _qualified(table_slice)
+    table_columns = connection.sql(f"SELECT * FROM {table} LIMIT 0").columns
+    frame = connection.sql(f"SELECT * FROM {FRAME}")
+    frame_names = {name.lower() for name in frame.columns}
+    missing = [name for name in table_columns if name.lower() not in frame_names]
+    if missing:
+        raise ValueError(
+            f"Output for {table} lacks column(s) {missing} of the existing table; refusing to"
+            " write NULLs there (produce the column(s), or migrate the table)"
+        )
+    known = {name.lower() for name in table_columns}
+    for name, type_ in zip(frame.columns, frame.types):
+        if name.lower() not in known:
+            connection.execute(f"ALTER TABLE {table} ADD COLUMN {_quote(name)} {type_}")
+
+
+@contextmanager
+def _transaction(connection: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    connection.execute("BEGIN")
+    try:
+        yield
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
+    connection.execute("COMMIT")
+
+
+class PolarsWarehouseTypeHandler(DbTypeHandler[pl.DataFrame]):
+    """Stores and loads ``polars.DataFrame`` (see the module docstring)."""
+
+    supported_types = [pl.DataFrame]
+
+    def handle_output(
+        self, context: OutputContext, table_slice: TableSlice, obj: pl.DataFrame, connection
+    ) -> Mapping[str, Any]:
+        _check_rows_inside_slice(obj, table_slice)
+        table = _qualified(table_slice)
+        connection.register(FRAME, obj)  # explicit: no replacement scan of a local variable
+        with _transaction(connection):
+            if table_slice.partition_dimensions:
+                connection.execute(
+                    f"CREATE TABLE IF NOT EXISTS {table} AS SELECT * FROM {FRAME} LIMIT 0"
+                )
+                _add_new_columns(connection, table_slice)
+                connection.execute(f"DELETE FROM {table} WHERE {_where_clause(table_slice)}")
+                connection.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {FRAME}")
+            else:
+                connection.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM {FRAME}")
+        return {"dagster/row_count": obj.height}
+
+    def load_input(
+        self, context: InputContext, table_slice: TableSlice, connection
+    ) -> pl.DataFrame:
+        exists = connection.sql(
+            "SELECT count(*) FROM information_schema.tables"
+            " WHERE table_schema = ? AND table_name = ?",
+            params=[table_slice.schema, table_slice.table],
+        ).fetchall()[0][0]
+        if not exists:
+            upstream = context.upstream_output
+            asset = upstream.asset_key.to_user_string() if upstream and upstream.has_asset_key else "?"
+            keys = context.asset_partition_keys if context.has_asset_partitions else []
+            window = f" (partitions {keys[0]} .. {keys[-1]})" if keys else ""
+            raise MissingTableError(
+                f"Table {_qualified(table_slice)} does not exist in {table_slice.database}: the"
+                f" upstream asset {asset}{window} was never materialised"
+            )
+        if table_slice.partition_dimensions and not context.asset_partition_keys:
+            # no upstream partition maps to this run: no rows, but the table's columns
+            unsliced = table_slice._replace(partition_dimensions=[])
+            return connection.sql(f"{WarehouseClient.get_select_statement(unsliced)} LIMIT 0").pl()
+        return connection.sql(WarehouseClient.get_select_statement(table_slice)).pl()
+
+
+class WarehouseClient(DuckDbClient):
+    """Locked, always-closed connections; DATE-literal slices; deletes left to the handler."""
+
+    def __init__(self, database: str, connection_config: Mapping[str, Any]):
+        self.database = database
+        self.connection_config = connection_config
+
+    @contextmanager
+    def connect(self, context, table_slice) -> Iterator[duckdb.DuckDBPyConnection]:
+        with warehouse_connection(self.database, config=self.connection_config) as conn:
+            yield conn
+
+    @staticmethod
+    def delete_table_slice(context, table_slice, connection) -> None:
+        """Nothing here: DbIOManager calls this before the type handler, outside its
+        transaction; the handler deletes the slice inside it, once the table surely exists."""
+
+    @staticmethod
+    def get_select_statement(table_slice: TableSlice) -> str:
+        columns = ", ".join(table_slice.columns) if table_slice.columns else "*"
+        query = f"SELECT {columns} FROM {_qualified(table_slice)}"
+        where = _where_clause(table_slice)
+        return f"{query} WHERE {where}" if where else query
+
+    @staticmethod
+    def get_table_name(table_slice: TableSlice) -> str:
+        return _qualified(table_slice)  # the name to query it by, not prefixed with the file path
+
+
+class WarehouseIOManager(DuckDBIOManager):
+    """Stores and loads polars frames in the DuckDB warehouse (schema = asset key prefix)."""
+
+    database: str = Field(
+        default="",
+        description="Path of the DuckDB file; empty: marketing_assets.config.duckdb_path() at run time.",
+    )
+
+    @staticmethod
+    def type_handlers() -> Sequence[DbTypeHandler]:
+        return [PolarsWarehouseTypeHandler()]
+
+    @staticmethod
+    def default_load_type() -> type | None:
+        return pl.DataFrame
+
+    def create_io_manager(self, context) -> DbIOManager:
+        database = resolve_database(self.database)
+        return DbIOManager(
+            db_client=WarehouseClient(database, self.connection_config),
+            database=database,
+            schema=self.schema_,
+            type_handlers=self.type_handlers(),
+            default_load_type=self.default_load_type(),
+            io_manager_name="WarehouseIOManager",
+        )
