@@ -1,0 +1,28 @@
+"""`defs`: the one entry point that workspace.yaml (and `dagster dev`) loads."""
+
+from __future__ import annotations
+
+from dagster import Definitions, define_asset_job
+
+from marketing_assets.domains.registry import ODS_SPECS
+from marketing_assets.landing.assets import build_ods_assets, quarantine_asset
+from marketing_assets.landing.resource import LandingResource
+from marketing_assets.storage import WarehouseIOManager, WarehouseResource
+
+ods_assets = [a for spec in ODS_SPECS for a in build_ods_assets(spec)]
+all_assets = [*ods_assets, quarantine_asset(ODS_SPECS)]
+
+#: The main job: every asset of the graph for a day or a range of days (one run).
+daily_job = define_asset_job("daily_job", selection="*")
+
+
+def build_resources() -> dict:
+    """Resources that resolve their paths from the environment when a step runs."""
+    return {
+        "io_manager": WarehouseIOManager(),
+        "warehouse": WarehouseResource(),
+        "landing": LandingResource(),
+    }
+
+
+defs = Definitions(assets=all_assets, jobs=[daily_job], resources=build_resources())

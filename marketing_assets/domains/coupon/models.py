@@ -1,0 +1,98 @@
+"""Pandera models of the coupon centre's source tables (business columns of the ODS).
+
+Money is integer fen. Datetimes are Asia/Shanghai wall clock.
+"""
+
+from __future__ import annotations
+
+import pandera.polars as pa
+import polars as pl
+
+
+class _Model(pa.DataFrameModel):
+    class Config:
+        strict = True
+        coerce = True
+
+
+class CouponTemplate(_Model):
+    """MySQL ``fls_coupon.coupon_template`` (system of record of template config)."""
+
+    coupon_template_id: pl.Int64 = pa.Field(metadata={"src": "id"}, description="template id")
+    activity_id: pl.Int64 = pa.Field(description="coupon activity (batch) the template belongs to")
+    template_name: pl.String = pa.Field(description="name shown to buyers")
+    coupon_type: pl.Int32 = pa.Field(isin=[1, 4], description="1 platform coupon, 4 store coupon")
+    limit_type: pl.Int32 = pa.Field(isin=[0, 1], description="1 item-limited (商品券), 0 not")
+    channel_type: pl.Int32 = pa.Field(description="promotion channel the template belongs to")
+    seller_id: pl.String = pa.Field(nullable=True, description="owning seller; null for platform")
+    threshold_amount: pl.Int64 = pa.Field(ge=0, description="threshold, fen (0: no threshold)")
+    discount_amount: pl.Int64 = pa.Field(gt=0, description="face value, fen")
+    claim_start_time: pl.Datetime("us") = pa.Field(description="claim window opens")
+    claim_end_time: pl.Datetime("us") = pa.Field(description="claim window closes")
+    validity_type: pl.Int32 = pa.Field(isin=[1, 2], description="1 fixed window, 2 days after claim")
+    valid_start_time: pl.Datetime("us") = pa.Field(nullable=True, description="fixed window start")
+    valid_end_time: pl.Datetime("us") = pa.Field(nullable=True, description="fixed window end")
+    valid_days: pl.Int32 = pa.Field(nullable=True, ge=0, description="days valid after claim")
+    cost_bearer: pl.Int32 = pa.Field(isin=[1, 2], description="1 platform, 2 merchant")
+    total_count: pl.Int64 = pa.Field(ge=0, description="coupons that may be issued")
+    status: pl.Int32 = pa.Field(description="1 online, 2 offline, 3 deleted")
+    create_time: pl.Datetime("us") = pa.Field(description="created")
+    update_time: pl.Datetime("us") = pa.Field(description="last updated")
+
+
+class MongoCouponTemplate(_Model):
+    """Mongo 32004 ``coupon_template`` read copy, changes synced hourly."""
+
+    coupon_template_id: pl.Int64 = pa.Field(metadata={"src": "_id"}, description="template id")
+    template_name: pl.String = pa.Field(metadata={"src": "name"}, description="name")
+    coupon_type: pl.Int32 = pa.Field(isin=[1, 4], description="1 platform, 4 store")
+    seller_id: pl.String = pa.Field(nullable=True, description="owning seller")
+    threshold_amount: pl.Int64 = pa.Field(
+        ge=0, metadata={"src": "threshold", "unit": "yuan"}, description="threshold, fen"
+    )
+    discount_amount: pl.Int64 = pa.Field(
+        gt=0, metadata={"src": "discount", "unit": "yuan"}, description="face value, fen"
+    )
+    status: pl.Int32 = pa.Field(description="1 online, 2 offline, 3 deleted")
+    update_time: pl.Datetime("us") = pa.Field(description="last updated")
+
+
+class _ClaimedCoupon(_Model):
+    coupon_template_id: pl.Int64 = pa.Field(description="template the coupon was claimed from")
+    user_id: pl.String = pa.Field(description="buyer who holds the coupon")
+    seller_id: pl.String = pa.Field(nullable=True, description="seller of a store coupon")
+    claim_channel: pl.String = pa.Field(description="page the coupon was claimed on")
+    status: pl.Int32 = pa.Field(isin=[1, 2, 3, 4], description="1 unused, 2 used, 3 expired, 4 void")
+    claim_time: pl.Datetime("us") = pa.Field(description="claimed")
+    valid_start_time: pl.Datetime("us") = pa.Field(description="usable from")
+    valid_end_time: pl.Datetime("us") = pa.Field(description="usable until")
+    use_time: pl.Datetime("us") = pa.Field(nullable=True, description="used (paid) at")
+    package_id: pl.String = pa.Field(nullable=True, description="order package it was used on")
+    threshold_amount: pl.Int64 = pa.Field(ge=0, description="threshold, fen")
+    discount_amount: pl.Int64 = pa.Field(ge=0, description="face value, fen")
+    update_time: pl.Datetime("us") = pa.Field(description="last updated")
+
+
+class MongoGoodsCoupon(_ClaimedCoupon):
+    """Mongo 35003 ``goods_coupon``: claimed coupons inserted or updated that day."""
+
+    coupon_id: pl.Int64 = pa.Field(description="claimed coupon id")
+
+
+class BinlogCoupon(_ClaimedCoupon):
+    """MySQL ``fls_coupon.coupon`` row image (system of record of claimed coupons)."""
+
+    coupon_id: pl.Int64 = pa.Field(metadata={"src": "id"}, description="claimed coupon id")
+    create_time: pl.Datetime("us") = pa.Field(description="row created (claim)")
+
+
+class PhoenixTaskComplete(_Model):
+    """Interactive-marketing service log: one completed task (do a task, get a benefit)."""
+
+    task_complete_id: pl.String = pa.Field(metadata={"src": "id"}, description="completion id")
+    user_id: pl.String = pa.Field(description="user who completed the task")
+    task_id: pl.Int64 = pa.Field(description="task")
+    task_name: pl.String = pa.Field(description="task name")
+    benefit_type: pl.String = pa.Field(isin=["coupon", "allowance", "surprise_box"], description="reward kind")
+    coupon_template_id: pl.Int64 = pa.Field(nullable=True, description="coupon offered, if any")
+    complete_time: pl.Datetime("us") = pa.Field(description="completed")

@@ -1,0 +1,106 @@
+"""Typing the text values of parsed records into a model's dtypes, with a reason per failure.
+
+Pure polars: ``parsed`` (see ``landing.parse``) in, the typed business columns plus
+``_reject`` out. A field that is required and absent (or null) gives ``missing required
+field``; a value that does not convert gives ``wrong type`` with the value shown. The
+reasons of one record are joined with ``; ``.
+
+Datetimes become Asia/Shanghai wall-clock ``Datetime("us")``: ISO strings with ``Z`` or an
+offset are converted, naive strings are taken as Shanghai time, epoch milliseconds are UTC
+(Mongo ``$date``) unless ``epoch_wall_clock`` (Debezium encodes MySQL DATETIME as the wall
+clock read as if it were UTC).
+"""
+
+from __future__ import annotations
+
+import polars as pl
+from pandera.api.polars.components import Column
+
+from marketing_assets.partitions import TIMEZONE
+
+_YUAN = r"^-?\d+(\.\d{1,2})?$"
+_INT = r"^-?\d+$"
+_TRUE = ("true", "1")
+_FALSE = ("false", "0")
+
+
+def parse_datetime(text: pl.Expr, epoch_wall_clock: bool = False) -> pl.Expr:
+    """Text → Asia/Shanghai wall-clock datetime (null where it does not parse)."""
+    s = text.str.strip_chars()
+    iso = s.str.replace("T", " ").str.replace(r"Z$", "+00:00")
+    aware = (
+        iso.str.to_datetime("%Y-%m-%d %H:%M:%S%.f%z", strict=False, time_zone="UTC")
+        .dt.convert_time_zone(TIMEZONE)
+        .dt.replace_time_zone(None)
+    )
+    naive = iso.str.to_datetime("%Y-%m-%d %H:%M:%S%.f", strict=False)
+    millis = pl.when(s.str.contains(r"^-?\d{10,}$")).then(s.str.to_integer(strict=False))
+    epoch = pl.from_epoch(millis, time_unit="ms").cast(pl.Datetime("us"))
+    if not epoch_wall_clock:
+        epoch = (
+            epoch.dt.replace_time_zone("UTC")
+            .dt.convert_time_zone(TIMEZONE)
+            .dt.replace_time_zone(None)
+        )
+    return pl.coalesce(epoch, aware, naive).cast(pl.Datetime("us"))
+
+
+def _convert(text: pl.Expr, col: Column, epoch_wall_clock: bool) -> pl.Expr:
+    dtype = col.dtype.type
+    meta = col.metadata or {}
+    if dtype == pl.String:
+        return text
+    if dtype.is_integer():
+        if meta.get("unit") == "yuan":
+            ok = text.str.contains(_YUAN)
+            value = (text.cast(pl.Decimal(38, 2), strict=False) * 100).cast(pl.Int64)
+        else:
+            ok = text.str.contains(_INT)
+            value = text.str.to_integer(strict=False)
+        return pl.when(ok).then(value).cast(dtype, strict=False)
+    if dtype.is_float():
+        return text.cast(dtype, strict=False)
+    if dtype == pl.Boolean:
+        low = text.str.to_lowercase()
+        return pl.when(low.is_in(_TRUE)).then(True).when(low.is_in(_FALSE)).then(False)
+    if dtype == pl.Date:
+        return text.str.strip_chars().str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False)
+    if dtype == pl.Datetime:
+        return parse_datetime(text, epoch_wall_clock)
+    raise TypeError(f"no conversion from text to {col.dtype} (column {col.name})")
+
+
+def coerce(
+    parsed: pl.DataFrame,
+    columns: dict[str, Column],
+    sources: dict[str, str],
+    epoch_wall_clock: bool = False,
+) -> pl.DataFrame:
+    """Typed columns named as the model, plus ``_reject`` (null when the record is good)."""
+    typed, reasons = [], []
+    for name, col in columns.items():
+        src = sources[name]
+        v = pl.col(f"v__{name}") if f"v__{name}" in parsed.columns else pl.lit(None, pl.String)
+        t = pl.col(f"t__{name}") if f"t__{name}" in parsed.columns else pl.lit(None, pl.String)
+        value = _convert(v, col, epoch_wall_clock).alias(name)
+        typed.append(value)
+        structured = t.is_in(["OBJECT", "ARRAY"]) & v.is_null()
+        failed = (v.is_not_null() & _convert(v, col, epoch_wall_clock).is_null()) | structured
+        shown = pl.when(structured).then(t).otherwise(pl.format('"{}"', v.str.slice(0, 60)))
+        reasons.append(
+            pl.when(failed)
+            .then(pl.format(f"wrong type for field '{src}': expected {col.dtype}, got {{}}", shown))
+            .when(v.is_null() & pl.lit(not col.nullable))
+            .then(pl.lit(f"missing required field '{src}'"))
+        )
+    line_reason = pl.col("_reject") if "_reject" in parsed.columns else pl.lit(None, pl.String)
+    record_reason = pl.concat_str(reasons, separator="; ", ignore_nulls=True)
+    return parsed.select(
+        "_src_file",
+        "_src_line",
+        "_raw_text",
+        *typed,
+        pl.coalesce(line_reason, pl.when(record_reason != "").then(record_reason)).alias(
+            "_reject"
+        ),
+    )

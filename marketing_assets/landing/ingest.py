@@ -1,0 +1,217 @@
+"""One landed table-day → its typed ODS rows and its quarantine rows.
+
+``ingest_day`` reads files and nothing else; it never touches the warehouse. Every record
+of the landed files ends in exactly one of the two outputs:
+
+- line-level faults (not UTF-8, unparseable or truncated JSON, unknown binlog op, wrong
+  number of CSV fields) and field faults (missing required field, wrong type) → quarantine;
+- value checks of the pandera model (a negative amount…) → quarantine with the check named;
+- a second record with the same key on the same day (binlog: the same event twice) →
+  quarantine as a duplicate, naming the record that was kept (the latest by event time,
+  then by file and line);
+- records whose event time is before the landing day stay, with ``is_late = true``;
+- fields the model does not know are left out and counted per field (schema drift).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+from pandera.errors import SchemaErrors
+
+from marketing_assets.landing import files as landing_files
+from marketing_assets.landing import quarantine
+from marketing_assets.landing.coerce import coerce
+from marketing_assets.landing.parse import parse_csv, parse_json
+from marketing_assets.landing.spec import OdsSpec, SourceFormat
+from marketing_assets.partitions import TIMEZONE
+
+
+@dataclass
+class IngestResult:
+    day: dt.date
+    frame: pl.DataFrame
+    quarantine: pl.DataFrame
+    files: list[str] = field(default_factory=list)
+    empty_files: list[str] = field(default_factory=list)
+    empty_marker: bool = False
+    lines: int = 0
+    blank_lines: int = 0
+    late: int = 0
+    drift: dict[str, int] = field(default_factory=dict)
+    reasons: dict[str, int] = field(default_factory=dict)
+
+
+def _parse_file(spec: OdsSpec, lines: pl.DataFrame) -> pl.DataFrame:
+    return parse_csv(spec, lines) if spec.fmt is SourceFormat.CSV else parse_json(spec, lines)
+
+
+def _known_top_level(spec: OdsSpec) -> set[str]:
+    known = {spec.source_field(c).split(".")[0] for c in spec.business_columns}
+    # every Mongo document has an _id; a model that does not use it has not drifted
+    return known | {"_id"} if spec.fmt is SourceFormat.MONGO else known
+
+
+def _drift(spec: OdsSpec, parsed: pl.DataFrame) -> dict[str, int]:
+    if "_keys" not in parsed.columns or parsed.is_empty():
+        return {}
+    known = _known_top_level(spec)
+    keys = parsed.select(pl.col("_keys").explode().alias("k")).drop_nulls()
+    counts = keys.filter(~pl.col("k").is_in(list(known))).group_by("k").len().sort("k")
+    return dict(zip(counts["k"].to_list(), counts["len"].to_list(), strict=True))
+
+
+def _binlog_columns(parsed: pl.DataFrame) -> list[pl.Expr]:
+    ts = pl.col("_ts_ms")
+    millis = pl.when(ts.str.contains(r"^\d+$")).then(ts.str.to_integer(strict=False))
+    event_time = (
+        pl.from_epoch(millis, time_unit="ms")
+        .dt.replace_time_zone("UTC")
+        .dt.convert_time_zone(TIMEZONE)
+        .dt.replace_time_zone(None)
+        .cast(pl.Datetime("us"))
+    )
+    return [pl.col("_op").alias("op"), event_time.alias("event_time")]
+
+
+def _check_failures(spec: OdsSpec, frame: pl.DataFrame) -> pl.DataFrame:
+    """Row positions failing a value check of the model, with a reason: (_pos, reason)."""
+    schema = spec.landed_schema()
+    try:
+        schema.validate(frame.drop("_raw_text", "_pos"), lazy=True)
+    except SchemaErrors as exc:
+        cases = exc.failure_cases
+        if cases["index"].null_count():
+            raise  # a table-level failure (columns, dtypes): a bug, not bad data
+        return (
+            cases.select(
+                pl.col("index").cast(pl.Int64).alias("_pos"),
+                pl.format(
+                    "check failed: {} {} (value {})",
+                    pl.col("column"),
+                    pl.col("check"),
+                    pl.col("failure_case"),
+                ).alias("reason"),
+            )
+            .group_by("_pos", maintain_order=True)
+            .agg(pl.col("reason").str.join("; "))
+        )
+    return pl.DataFrame(schema={"_pos": pl.Int64, "reason": pl.String})
+
+
+def _duplicates(spec: OdsSpec, frame: pl.DataFrame) -> pl.Series:
+    """Reason for every record superseded by another with the same key (else null).
+
+    ``frame`` carries ``_pos`` (its row order); the reasons come back in that order.
+    """
+    if spec.fmt is SourceFormat.BINLOG:
+        group, order = ["_raw_text"], ["_src_file", "_src_line"]
+        keep = pl.col("_order") == 0
+        label = "duplicate event: the same change event as"
+    else:
+        group = list(spec.grain)
+        order = [c for c in (spec.event_time,) if c] + ["_src_file", "_src_line"]
+        keep = pl.col("_order") == pl.len().over(group) - 1
+        label = "duplicate key (" + ", ".join(group) + "): superseded by"
+    ranked = (
+        frame.select("_pos", *group, *[c for c in order if c not in group])
+        .sort(order, nulls_last=False)
+        .with_columns(pl.int_range(pl.len()).over(group).alias("_order"))
+    )
+    kept_at = pl.format("{}:{}", pl.col("_src_file"), pl.col("_src_line"))
+    kept = ranked.filter(keep).select(*group, kept_at.alias("_kept"))
+    return (
+        ranked.join(kept, on=group, how="left", nulls_equal=True)
+        .sort("_pos")
+        .select(pl.when(~keep).then(pl.format(f"{label} {{}}", pl.col("_kept"))))
+        .to_series()
+    )
+
+
+def ingest_day(spec: OdsSpec, root: Path, day: dt.date) -> IngestResult:
+    """Read, type and check one landed table-day (see the module doc for where records go)."""
+    landed = landing_files.locate(root, spec.table, day)
+    result = IngestResult(day=day, frame=pl.DataFrame(), quarantine=quarantine.empty())
+    result.empty_marker = landed.empty_marker
+    parsed_files = []
+    for path in landed.files:
+        rel = landed.relative(path, root)
+        result.files.append(rel)
+        data = landing_files.read_bytes(path)
+        if not data.strip():
+            result.empty_files.append(rel)
+        lines, blank = landing_files.split_lines(data, rel)
+        result.lines += lines.height
+        result.blank_lines += blank
+        parsed = _parse_file(spec, lines)
+        if spec.hourly:
+            hour = landing_files.hour_of(path.name)
+            if hour is None or not 0 <= hour <= 23:
+                raise ValueError(f"{path}: hourly source files must be named part-HH.*")
+            parsed = parsed.with_columns(pl.lit(hour, pl.Int32).alias("sync_hour"))
+        parsed_files.append(parsed)
+    if landed.empty_marker and result.lines:
+        raise ValueError(
+            f"{landed.folder} holds the {landing_files.EMPTY_MARKER} marker and "
+            f"{result.lines} records: one of them is wrong"
+        )
+    schema = spec.landed_schema()
+    if not parsed_files:
+        result.frame = pl.DataFrame(schema={n: c.dtype.type for n, c in schema.columns.items()})
+        return result
+    parsed = pl.concat(parsed_files, how="diagonal_relaxed")
+    result.drift = _drift(spec, parsed)
+
+    sources = {c: spec.source_field(c) for c in spec.business_columns}
+    binlog = spec.fmt is SourceFormat.BINLOG
+    typed = coerce(parsed, spec.business_columns, sources, epoch_wall_clock=binlog)
+    extra = _binlog_columns(parsed) if binlog else []
+    if spec.hourly:
+        extra.append(pl.col("sync_hour"))
+    typed = pl.concat([typed, parsed.select(extra)], how="horizontal") if extra else typed
+    if binlog:
+        typed = typed.with_columns(
+            _reject=pl.coalesce(
+                "_reject",
+                pl.when(pl.col("event_time").is_null()).then(
+                    pl.lit("binlog event without a readable ts_ms")
+                ),
+            )
+        )
+    time_col = "event_time" if binlog else spec.event_time
+    day_start = dt.datetime.combine(day, dt.time())
+    typed = typed.with_columns(
+        dt=pl.lit(day, pl.Date),
+        is_late=(pl.col(time_col) < day_start).fill_null(False) if time_col else pl.lit(False),
+    )
+
+    bad = typed.filter(pl.col("_reject").is_not_null())
+    good = typed.filter(pl.col("_reject").is_null()).drop("_reject")
+    good = good.select(*schema.columns, "_raw_text").with_row_index("_pos").with_columns(
+        pl.col("_pos").cast(pl.Int64)
+    )
+    failures = _check_failures(spec, good)
+    good = good.join(failures, on="_pos", how="left", maintain_order="left")
+    good = good.rename({"reason": "_reject"})
+    # duplicates are judged among the records that passed every check
+    checked = good.filter(pl.col("_reject").is_null())
+    checked = checked.with_columns(_reject=_duplicates(spec, checked))
+    good = pl.concat([good.filter(pl.col("_reject").is_not_null()), checked])
+    bad = pl.concat(
+        [bad, good.filter(pl.col("_reject").is_not_null())], how="diagonal_relaxed"
+    )
+    good = good.filter(pl.col("_reject").is_null())
+
+    sort_by = [*spec.grain, "_src_file", "_src_line"]
+    result.frame = schema.validate(
+        good.select(*schema.columns).sort(list(dict.fromkeys(sort_by)))
+    )
+    result.quarantine = quarantine.quarantine_rows(spec.table, day, bad)
+    result.late = int(result.frame["is_late"].sum())
+    reason_kind = pl.col("reason").str.extract(r"^([^:'(]+)").str.strip_chars()
+    counts = result.quarantine.group_by(reason_kind.alias("kind")).len().sort("kind")
+    result.reasons = dict(zip(counts["kind"].to_list(), counts["len"].to_list(), strict=True))
+    return result
