@@ -112,6 +112,10 @@ class OdsSpec:
             return ("_src_file", "_src_line")
         return (*self.key, "sync_hour") if self.hourly else self.key
 
+    def _schema(self, system: dict, name: str) -> pa.DataFrameSchema:
+        columns = {**self.business_columns, **_system_columns(system)}
+        return pa.DataFrameSchema(columns, strict=True, coerce=True, name=name)
+
     def landed_schema(self) -> pa.DataFrameSchema:
         """Schema of the table the landed records become (the events table for binlog)."""
         system = dict(LANDED_SYSTEM)
@@ -119,23 +123,11 @@ class OdsSpec:
             system = {**SYNC_HOUR, **system}
         if self.fmt is SourceFormat.BINLOG:
             system = {**EVENT_SYSTEM, **system}
-        return pa.DataFrameSchema(
-            {**self.business_columns, **_system_columns(system)},
-            strict=True,
-            coerce=True,
-            name=self.events_table,
-        )
+        return self._schema(system, self.events_table)
 
     def snapshot_schema(self) -> pa.DataFrameSchema:
-        return pa.DataFrameSchema(
-            {**self.business_columns, **_system_columns(SNAPSHOT_SYSTEM)},
-            strict=True,
-            coerce=True,
-            name=self.table,
-        )
-
-    def output_schema(self) -> pa.DataFrameSchema:
-        return self.snapshot_schema() if self.kind is OdsKind.SNAPSHOT else self.landed_schema()
+        """Schema of a binlog ``_df`` snapshot table."""
+        return self._schema(SNAPSHOT_SYSTEM, self.table)
 
     def source_field(self, column: str) -> str:
         return (self.business_columns[column].metadata or {}).get("src", column)
