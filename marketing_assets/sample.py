@@ -1,7 +1,7 @@
-"""A small, hand-written landing sample: two days (2025-06-01, 2025-06-02) of every source
-table the graph has, in the exact shapes the source systems export.
+"""A small, hand-written landing sample: two days (2025-06-01, 2025-06-02) of six source
+tables, one of each export shape, in the exact shapes the source systems export.
 
-The demo lands it when the landing folder is empty and the tests use it. The records
+The tests use it for values worked out by hand (the simulator lands the rest). The records
 are consistent with each other (template 101 is a platform coupon 满100减20, 102 a store
 coupon 满50减10 of seller s1; coupon 9001 is claimed on day one and used on day two).
 """
@@ -12,6 +12,15 @@ import gzip
 from pathlib import Path
 
 DAYS = ("2025-06-01", "2025-06-02")
+#: the source tables the sample lands
+TABLES = (
+    "ods_fls_coupon_template_df",
+    "ods_mongo_32004_coupon_template_hi",
+    "ods_mongo_35003_coupon_31006_goods_coupon",
+    "ods_binlog_fls_co_limitsalecart__fls_coupon_coupon_df",
+    "ods_binlog_fls_usergrowth__egrowth_main_user_strategy_execution_di",
+    "ods_marketing_interact_service_phoenix_task_complete_detail_df",
+)
 
 _TEMPLATE_HEADER = (
     "id,activity_id,template_name,coupon_type,limit_type,channel_type,seller_id,"
@@ -129,6 +138,9 @@ def _execution(eid, user, group, benefits, ts_wall, ts_ms):
     row = (
         f'{{"id":{eid},"user_id":"{user}","trigger_id":31,"biz_scene_id":41,"strategy_id":51,'
         f'"launch_plan_id":61,"trigger_point_id":71,"prize_pool_id":81,'
+        f'"strategy_name":"cart new-buyer coupon","launch_plan_name":"618 new buyers",'
+        f'"trigger_point_name":"cart banner","prize_rule_name":"618 platform coupons",'
+        f'"crowd_id":91,'
         f'"container_name":"red skin surprise box","experiment_group":"{group}",'
         f'"benefit_info":"{benefits}","execute_time":{ts_wall}}}'
     )

@@ -64,7 +64,9 @@ def _convert(text: pl.Expr, col: Column, epoch_wall_clock: bool) -> pl.Expr:
         low = text.str.to_lowercase()
         return pl.when(low.is_in(_TRUE)).then(True).when(low.is_in(_FALSE)).then(False)
     if dtype == pl.Date:
-        return text.str.strip_chars().str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False)
+        # "YYYY-MM-DD" as written, or an instant (Mongo $date) read as its Shanghai day
+        plain = text.str.strip_chars().str.to_date("%Y-%m-%d", strict=False)
+        return pl.coalesce(plain, parse_datetime(text, epoch_wall_clock).dt.date())
     if dtype == pl.Datetime:
         return parse_datetime(text, epoch_wall_clock)
     raise TypeError(f"no conversion from text to {col.dtype} (column {col.name})")

@@ -83,7 +83,7 @@ class OdsSpec:
     #: 24 hourly files ``part-HH.*`` a day; the hour becomes column ``sync_hour``
     hourly: bool = False
     source_system: str = ""
-    extra_metadata: dict = field(default_factory=dict)
+    extra_metadata: dict = field(default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:
         business = set(self.model.to_schema().columns)

@@ -8,11 +8,26 @@ from __future__ import annotations
 import pandera.polars as pa
 import polars as pl
 
+from marketing_assets.domains._base import SourceModel as _Model
 
-class _Model(pa.DataFrameModel):
-    class Config:
-        strict = True
-        coerce = True
+
+class CouponActivity(_Model):
+    """Mongo 35003 ``coupon_31006_activity``: a coupon activity (batch of templates)."""
+
+    activity_id: pl.Int64 = pa.Field(metadata={"src": "_id"}, description="coupon activity id")
+    activity_name: pl.String = pa.Field(description="name")
+    activity_type: pl.String = pa.Field(
+        isin=["daily", "618", "1111", "member_day", "new_product", "store"],
+        description="kind of activity the batch serves",
+    )
+    owner_type: pl.String = pa.Field(isin=["platform", "seller"], description="who runs it")
+    seller_id: pl.String = pa.Field(nullable=True, description="owning seller (store batches)")
+    budget_amount: pl.Int64 = pa.Field(ge=0, description="cost budget, fen")
+    start_time: pl.Datetime("us") = pa.Field(description="activity starts")
+    end_time: pl.Datetime("us") = pa.Field(description="activity ends")
+    status: pl.Int32 = pa.Field(description="1 online, 2 offline")
+    create_time: pl.Datetime("us") = pa.Field(description="created")
+    update_time: pl.Datetime("us") = pa.Field(description="last updated")
 
 
 class CouponTemplate(_Model):
@@ -54,6 +69,29 @@ class MongoCouponTemplate(_Model):
         gt=0, metadata={"src": "discount", "unit": "yuan"}, description="face value, fen"
     )
     status: pl.Int32 = pa.Field(description="1 online, 2 offline, 3 deleted")
+    update_time: pl.Datetime("us") = pa.Field(description="last updated")
+
+
+class CouponTemplateLimit(_Model):
+    """MySQL ``fls_coupon.coupon_template_limit``: scope limits of a template."""
+
+    limit_id: pl.Int64 = pa.Field(metadata={"src": "id"}, description="limit row id")
+    coupon_template_id: pl.Int64 = pa.Field(description="template limited")
+    limit_type: pl.String = pa.Field(
+        isin=["goods", "seller", "category", "user_level"], description="what the limit targets"
+    )
+    limit_target_id: pl.String = pa.Field(description="goods id, seller id, category or level")
+    status: pl.Int32 = pa.Field(isin=[1, 2], description="1 valid, 2 removed")
+    create_time: pl.Datetime("us") = pa.Field(description="created")
+    update_time: pl.Datetime("us") = pa.Field(description="last updated")
+
+
+class CouponSpuLimit(_Model):
+    """Mongo 32004 ``coupon_spu_limit``: goods (SPU) an item-limited template covers."""
+
+    coupon_template_id: pl.Int64 = pa.Field(description="template")
+    spu_id: pl.Int64 = pa.Field(description="goods (SPU) the template may be used on")
+    status: pl.Int32 = pa.Field(isin=[1, 2], description="1 valid, 2 removed")
     update_time: pl.Datetime("us") = pa.Field(description="last updated")
 
 

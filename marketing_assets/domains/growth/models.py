@@ -5,8 +5,10 @@ from __future__ import annotations
 import pandera.polars as pa
 import polars as pl
 
+from marketing_assets.domains._base import SourceModel
 
-class StrategyExecution(pa.DataFrameModel):
+
+class StrategyExecution(SourceModel):
     """``egrowth_main.user_strategy_execution``: one trigger of a strategy for a user."""
 
     execution_id: pl.Int64 = pa.Field(metadata={"src": "id"}, description="execution id")
@@ -17,6 +19,11 @@ class StrategyExecution(pa.DataFrameModel):
     launch_plan_id: pl.Int64 = pa.Field(description="launch plan the strategy belongs to")
     trigger_point_id: pl.Int64 = pa.Field(description="touch point shown")
     prize_pool_id: pl.Int64 = pa.Field(description="prize pool (权益池) drawn from")
+    strategy_name: pl.String = pa.Field(description="strategy name (scene × rule × experiment)")
+    launch_plan_name: pl.String = pa.Field(description="launch plan name")
+    trigger_point_name: pl.String = pa.Field(description="touch point name")
+    prize_rule_name: pl.String = pa.Field(description="prize pool (权益池) name")
+    crowd_id: pl.Int64 = pa.Field(description="rainbow crowd the strategy targets")
     container_name: pl.String = pa.Field(description="container style shown to the user")
     experiment_group: pl.String = pa.Field(description="experiment group; 'blank' = control")
     benefit_info: pl.String = pa.Field(
@@ -24,6 +31,37 @@ class StrategyExecution(pa.DataFrameModel):
     )
     execute_time: pl.Datetime("us") = pa.Field(description="triggered at")
 
-    class Config:
-        strict = True
-        coerce = True
+
+class Trigger(SourceModel):
+    """``egrowth_main.triggger`` (sic): user behaviours that fire strategies."""
+
+    trigger_id: pl.Int64 = pa.Field(metadata={"src": "id"}, description="trigger id")
+    trigger_name: pl.String = pa.Field(description="behaviour that fires (触发名称)")
+    trigger_event: pl.String = pa.Field(description="event code")
+    status: pl.Int32 = pa.Field(isin=[1, 2], description="1 online, 2 offline")
+    create_time: pl.Datetime("us") = pa.Field(description="created")
+    update_time: pl.Datetime("us") = pa.Field(description="last updated")
+
+
+class BizScene(SourceModel):
+    """``egrowth_main.bizscene``: business scenes benefits are triggered in."""
+
+    biz_scene_id: pl.Int64 = pa.Field(metadata={"src": "id"}, description="scene id")
+    scene_name: pl.String = pa.Field(description="scene (cart, note, order page…)")
+    scene_code: pl.String = pa.Field(description="scene code")
+    create_time: pl.Datetime("us") = pa.Field(description="created")
+    update_time: pl.Datetime("us") = pa.Field(description="last updated")
+
+
+class RainbowCrowdConfig(SourceModel):
+    """``egrowth_main.rainbow_crowd_config``: target crowds of strategies."""
+
+    crowd_id: pl.Int64 = pa.Field(metadata={"src": "id"}, description="crowd id")
+    crowd_name: pl.String = pa.Field(description="crowd name")
+    strategy_label: pl.String = pa.Field(
+        isin=["new", "repurchase", "churn", "activity"],
+        description="strategy crowd label: 拉新/复购/流失/活动",
+    )
+    rule_json: pl.String = pa.Field(metadata={"json": True}, description="crowd rule (JSON)")
+    create_time: pl.Datetime("us") = pa.Field(description="created")
+    update_time: pl.Datetime("us") = pa.Field(description="last updated")

@@ -1,0 +1,60 @@
+"""Pandera models of the allowance (津贴) system's source tables. Money in fen."""
+
+from __future__ import annotations
+
+import pandera.polars as pa
+import polars as pl
+
+from marketing_assets.domains._base import SourceModel
+
+
+class Allowance(SourceModel):
+    """MySQL ``allowance``: one grant to a user; balance updated in place."""
+
+    allowance_id: pl.Int64 = pa.Field(metadata={"src": "id"}, description="allowance id")
+    user_id: pl.String = pa.Field(description="holder")
+    allowance_template_id: pl.Int64 = pa.Field(description="template granted from")
+    channel_type: pl.Int32 = pa.Field(description="promotion channel")
+    amount: pl.Int64 = pa.Field(ge=0, description="granted amount, fen")
+    balance: pl.Int64 = pa.Field(ge=0, description="remaining balance, fen")
+    status: pl.Int32 = pa.Field(isin=[1, 2, 3], description="1 usable, 2 used up, 3 expired")
+    claim_time: pl.Datetime("us") = pa.Field(description="claimed")
+    expire_time: pl.Datetime("us") = pa.Field(description="expires")
+    update_time: pl.Datetime("us") = pa.Field(description="last updated")
+
+
+class AllowanceRecord(SourceModel):
+    """MySQL ``allowance_record``: one claim, use, expiry or return action."""
+
+    record_id: pl.Int64 = pa.Field(metadata={"src": "id"}, description="record id")
+    user_id: pl.String = pa.Field(description="user")
+    record_type: pl.String = pa.Field(
+        isin=["claim", "use", "expire", "return"], description="action"
+    )
+    amount: pl.Int64 = pa.Field(ge=0, description="amount of the action, fen")
+    order_id: pl.String = pa.Field(nullable=True, description="order of a use or return")
+    create_time: pl.Datetime("us") = pa.Field(description="action time")
+
+
+class AllowanceRecordDetail(SourceModel):
+    """MySQL ``allowance_record_detail``: one row per allowance touched by an action."""
+
+    record_id: pl.Int64 = pa.Field(description="action")
+    allowance_id: pl.Int64 = pa.Field(description="allowance touched")
+    amount: pl.Int64 = pa.Field(ge=0, description="amount taken from / given to it, fen")
+    create_time: pl.Datetime("us") = pa.Field(description="action time")
+
+
+class MemberPointsTemplate(SourceModel):
+    """MySQL ``member_points_template``: allowance templates."""
+
+    allowance_template_id: pl.Int64 = pa.Field(metadata={"src": "id"}, description="template id")
+    template_name: pl.String = pa.Field(description="name")
+    channel_type: pl.Int32 = pa.Field(description="promotion channel")
+    amount: pl.Int64 = pa.Field(gt=0, description="amount granted per claim, fen")
+    step_threshold: pl.Int64 = pa.Field(gt=0, description="每满 X: step threshold, fen")
+    step_discount: pl.Int64 = pa.Field(gt=0, description="减 Y: discount per step, fen")
+    valid_days: pl.Int32 = pa.Field(gt=0, description="days valid after claim")
+    status: pl.Int32 = pa.Field(isin=[1, 2], description="1 online, 2 offline")
+    create_time: pl.Datetime("us") = pa.Field(description="created")
+    update_time: pl.Datetime("us") = pa.Field(description="last updated")

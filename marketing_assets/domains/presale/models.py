@@ -1,0 +1,41 @@
+"""Pandera models of the presale system (Mongo 35001). Money in fen (landed as yuan)."""
+
+from __future__ import annotations
+
+import pandera.polars as pa
+import polars as pl
+
+from marketing_assets.domains._base import SourceModel
+
+
+class PresaleActivity(SourceModel):
+    """``presale_activity``: one presale period: deposit window, final-payment window."""
+
+    presale_activity_id: pl.Int64 = pa.Field(metadata={"src": "_id"}, description="presale id")
+    activity_name: pl.String = pa.Field(description="name")
+    presale_type: pl.String = pa.Field(isin=["618", "1111", "new_product"], description="kind")
+    deposit_start: pl.Datetime("us") = pa.Field(description="deposits open")
+    deposit_end: pl.Datetime("us") = pa.Field(description="deposits close")
+    final_start: pl.Datetime("us") = pa.Field(description="final payments open")
+    final_end: pl.Datetime("us") = pa.Field(description="final payments close")
+    status: pl.Int32 = pa.Field(isin=[1, 2], description="1 online, 2 offline")
+    update_time: pl.Datetime("us") = pa.Field(description="last updated")
+
+
+class PresaleSales(SourceModel):
+    """``presale_sales``: a SKU in a presale with its price, deposit and deduction."""
+
+    presale_activity_id: pl.Int64 = pa.Field(description="presale")
+    sku_id: pl.Int64 = pa.Field(description="sku")
+    goods_id: pl.Int64 = pa.Field(description="goods")
+    seller_id: pl.String = pa.Field(description="seller")
+    presale_price: pl.Int64 = pa.Field(
+        gt=0, metadata={"unit": "yuan"}, description="presale price, fen"
+    )
+    deposit_amt: pl.Int64 = pa.Field(gt=0, metadata={"unit": "yuan"}, description="定金, fen")
+    deduction_amt: pl.Int64 = pa.Field(
+        gt=0, metadata={"unit": "yuan"}, description="膨胀: what the deposit deducts, fen"
+    )
+    stock: pl.Int64 = pa.Field(ge=0, description="presale stock")
+    status: pl.Int32 = pa.Field(isin=[1, 2], description="1 valid, 2 removed")
+    update_time: pl.Datetime("us") = pa.Field(description="last updated")

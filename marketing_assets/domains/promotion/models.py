@@ -1,0 +1,79 @@
+"""Pandera models of the promotion system (IPMS, Mongo 35001). Money in fen."""
+
+from __future__ import annotations
+
+import pandera.polars as pa
+import polars as pl
+
+from marketing_assets.domains._base import SourceModel
+
+PROMOTION_TYPES = ["super_single", "single", "multi", "interest_free"]
+RULES = ["price", "full_reduction", "m_n_discount", "gift", "interest_free"]
+
+
+class PromotionGroup(SourceModel):
+    """``promotion_group``: the group (name shown in Ark) promotions are created in."""
+
+    group_id: pl.Int64 = pa.Field(metadata={"src": "_id"}, description="group id")
+    group_name: pl.String = pa.Field(description="name shown in Ark / Hawkeye")
+    owner_type: pl.String = pa.Field(isin=["seller", "platform"], description="who set it up")
+    seller_id: pl.String = pa.Field(nullable=True, description="owning seller")
+    promotion_type: pl.String = pa.Field(
+        isin=PROMOTION_TYPES, description="super single-item, single-item, multi-item, interest-free"
+    )
+    store_wide: pl.Boolean = pa.Field(description="covers the whole store (minus its blacklist)")
+    start_time: pl.Datetime("us") = pa.Field(description="starts")
+    end_time: pl.Datetime("us") = pa.Field(description="ends")
+    status: pl.Int32 = pa.Field(isin=[1, 2], description="1 online, 2 offline")
+    create_time: pl.Datetime("us") = pa.Field(description="created")
+    update_time: pl.Datetime("us") = pa.Field(description="last updated")
+
+
+class PromotionTarget(SourceModel):
+    """``promotion_target``: a target (sku, item or seller) added to a group = a promotion."""
+
+    promotion_id: pl.Int64 = pa.Field(metadata={"src": "_id"}, description="promotion id")
+    group_id: pl.Int64 = pa.Field(description="group it belongs to")
+    target_type: pl.String = pa.Field(isin=["sku", "item", "seller"], description="target kind")
+    target_id: pl.String = pa.Field(description="sku id, goods id or seller id")
+    seller_id: pl.String = pa.Field(nullable=True, description="seller of the target")
+    status: pl.Int32 = pa.Field(isin=[1, 2], description="1 valid, 2 removed")
+    create_time: pl.Datetime("us") = pa.Field(description="created")
+    update_time: pl.Datetime("us") = pa.Field(description="last updated")
+
+
+class PromotionBenefit(SourceModel):
+    """``promotion_benefit``: the benefit rule of a promotion, one row per tier."""
+
+    promotion_id: pl.Int64 = pa.Field(description="promotion")
+    tier: pl.Int32 = pa.Field(ge=1, description="benefit tier (1 = first)")
+    rule: pl.String = pa.Field(isin=RULES, description="price, 满减, M件N折, gift, interest-free")
+    threshold: pl.Int64 = pa.Field(
+        ge=0, description="fen for 满减, item count M for M件N折, instalments for interest-free"
+    )
+    value: pl.Int64 = pa.Field(
+        ge=0, description="fen off (满减), N tenths (M件N折: 8 = 20 % off), promo price in fen (price)"
+    )
+    update_time: pl.Datetime("us") = pa.Field(description="last updated")
+
+
+class PromotionBlacklistTarget(SourceModel):
+    """``promotion_blacklist_target``: goods excluded from a store-wide group."""
+
+    blacklist_id: pl.Int64 = pa.Field(metadata={"src": "_id"}, description="row id")
+    group_id: pl.Int64 = pa.Field(description="store-wide group")
+    goods_id: pl.Int64 = pa.Field(description="goods excluded")
+    seller_id: pl.String = pa.Field(description="seller")
+    status: pl.Int32 = pa.Field(isin=[1, 2], description="1 valid, 2 removed")
+    update_time: pl.Datetime("us") = pa.Field(description="last updated")
+
+
+class PromotionGift(SourceModel):
+    """``promotion_gift``: gifts given by a gift-tier promotion."""
+
+    gift_id: pl.Int64 = pa.Field(metadata={"src": "_id"}, description="gift row id")
+    promotion_id: pl.Int64 = pa.Field(description="promotion")
+    gift_goods_id: pl.Int64 = pa.Field(description="goods given")
+    gift_count: pl.Int32 = pa.Field(gt=0, description="units given")
+    status: pl.Int32 = pa.Field(isin=[1, 2], description="1 valid, 2 removed")
+    update_time: pl.Datetime("us") = pa.Field(description="last updated")
