@@ -1,5 +1,6 @@
-"""`make demo`: land the sample (until the simulator exists), run the main job over its
-days in ONE run on the persistent Dagster instance, and print a per-table summary.
+"""`make demo`: simulate the demo world for the 14 days ending yesterday (Asia/Shanghai;
+``DEMO_END=YYYY-MM-DD`` overrides), run the main job over them in ONE run on the persistent
+Dagster instance, and print a per-table summary.
 
 Run with DAGSTER_HOME set (the Makefile sets ``data/dagster_home``) so that the UI started
 afterwards shows the partitions as materialised.
@@ -7,20 +8,26 @@ afterwards shows the partitions as materialised.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sys
 import time
 import warnings
+import zoneinfo
 from pathlib import Path
 
 from dagster import BetaWarning, DagsterInstance
 
 warnings.filterwarnings("ignore", category=BetaWarning)  # backfill_policy is "beta" in 1.13
 
-from marketing_assets import sample  # noqa: E402
 from marketing_assets.config import duckdb_path, landing_dir  # noqa: E402
 from marketing_assets.definitions import defs  # noqa: E402
+from marketing_assets.partitions import TIMEZONE  # noqa: E402
+from marketing_assets.sim.run import simulate  # noqa: E402
 from marketing_assets.storage import WarehouseResource  # noqa: E402
+
+DEMO_DAYS = 14
+DEMO_SCALE = "demo"
 
 DAGSTER_YAML = """\
 # written by `make demo`; the persistent instance behind `dagster dev`
@@ -65,9 +72,9 @@ def summary(days: list[str]) -> str:
         )
         counts[f"{schema}.{table}"] = dict(rows.rows())
     width = max(len(name) for name in counts)
-    lines = [f"{'table':<{width}} " + " ".join(f"{d:>10}" for d in days)]
+    lines = [f"{'table':<{width}} " + " ".join(f"{d[5:]:>7}" for d in days)]
     for name, per_day in counts.items():
-        lines.append(f"{name:<{width}} " + " ".join(f"{per_day.get(d, 0):>10}" for d in days))
+        lines.append(f"{name:<{width}} " + " ".join(f"{per_day.get(d, 0):>7}" for d in days))
     quarantined = warehouse.query(
         "SELECT source_table, dt, reason, count(*) AS n FROM redods.quarantine "
         "GROUP BY ALL ORDER BY ALL"
@@ -77,18 +84,32 @@ def summary(days: list[str]) -> str:
     return "\n".join(lines)
 
 
+def demo_days() -> list[dt.date]:
+    end = os.environ.get("DEMO_END")
+    last = (
+        dt.date.fromisoformat(end)
+        if end
+        else dt.datetime.now(zoneinfo.ZoneInfo(TIMEZONE)).date() - dt.timedelta(days=1)
+    )
+    return [last - dt.timedelta(days=DEMO_DAYS - 1 - i) for i in range(DEMO_DAYS)]
+
+
 def main() -> None:
     instance = ensure_instance()
+    days = demo_days()
     root = landing_dir()
-    if not root.exists() or not any(root.iterdir()):
-        sample.write_sample(root)
-        print(f"landed the sample ({', '.join(sample.DAYS)}) under {root}")
-    first, last = sample.DAYS[0], sample.DAYS[-1]
+    started = time.perf_counter()
+    reports = simulate(DEMO_SCALE, days[0], len(days), root)
+    rows = sum(sum(r.rows.values()) for r in reports)
+    size = sum(r.bytes for r in reports) / 2**20
+    print(f"simulated the {DEMO_SCALE} world {days[0]}..{days[-1]} under {root}: "
+          f"{rows:,} rows, {size:,.1f} MiB in {time.perf_counter() - started:.1f}s")
+    first, last = days[0].isoformat(), days[-1].isoformat()
     started = time.perf_counter()
     result = run_days(instance, first, last)
     print(f"daily_job {first}..{last}: {'success' if result.success else 'FAILED'} "
           f"in {time.perf_counter() - started:.1f}s (run {result.run_id}), warehouse {duckdb_path()}")
-    print(summary(list(sample.DAYS)))
+    print(summary([d.isoformat() for d in days]))
     if not result.success:
         sys.exit(1)
 
