@@ -18,6 +18,7 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
+from marketing_assets.config import duckdb_memory_limit
 from marketing_assets.landing.spec import BINLOG_OPS, OdsSpec, SourceFormat
 
 #: Extended JSON wrappers, in the order they are tried (``$date`` may wrap ``$numberLong``).
@@ -65,7 +66,7 @@ def _decode(con: duckdb.DuckDBPyConnection, lines: pl.DataFrame) -> None:
 
 def parse_json(spec: OdsSpec, lines: pl.DataFrame) -> pl.DataFrame:
     """Mongo Extended JSON, Debezium events and plain JSON Lines → per-field text values."""
-    con = duckdb.connect(":memory:")
+    con = duckdb.connect(":memory:", config={"memory_limit": duckdb_memory_limit()})
     try:
         _decode(con, lines)
         binlog = spec.fmt is SourceFormat.BINLOG
@@ -120,7 +121,7 @@ def parse_json(spec: OdsSpec, lines: pl.DataFrame) -> pl.DataFrame:
 
 def parse_csv(spec: OdsSpec, lines: pl.DataFrame) -> pl.DataFrame:
     """CSV dump with a header line (one record per line, ``\\N`` or empty for NULL)."""
-    con = duckdb.connect(":memory:")
+    con = duckdb.connect(":memory:", config={"memory_limit": duckdb_memory_limit()})
     try:
         _decode(con, lines)
         decoded = con.sql(

@@ -37,7 +37,7 @@ class Scale:
 SCALES = {
     "tiny": Scale("tiny", 2_000, 40, 400, active_share=0.30, executions_per_active=1.5),
     "demo": Scale("demo", 20_000, 300, 4_000, active_share=0.25, executions_per_active=1.5),
-    "large": Scale("large", 2_000_000, 20_000, 400_000, active_share=0.20, executions_per_active=12.5),
+    "large": Scale("large", 2_000_000, 20_000, 400_000, active_share=0.20, executions_per_active=14.0),
 }
 
 

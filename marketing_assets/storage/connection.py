@@ -8,7 +8,7 @@ from typing import Any
 
 import duckdb
 
-from marketing_assets.config import duckdb_path
+from marketing_assets.config import duckdb_memory_limit, duckdb_path
 from marketing_assets.storage.lock import warehouse_lock
 
 
@@ -28,7 +28,8 @@ def warehouse_connection(
     """
     with warehouse_lock(database):
         # `duckdb.connect` looked up at call time, so tests can wrap it.
-        conn = duckdb.connect(database=database, read_only=read_only, config=dict(config or {}))
+        settings = {"memory_limit": duckdb_memory_limit(), **(config or {})}
+        conn = duckdb.connect(database=database, read_only=read_only, config=settings)
         try:
             yield conn
         finally:
