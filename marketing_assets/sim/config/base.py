@@ -31,6 +31,11 @@ EVENING_HOURS = np.array([0.0] * 19 + [1.0, 1.0, 1.0, 0.0, 0.0])
 # ---- clock ---------------------------------------------------------------------------------
 
 
+def model_schema(model) -> dict[str, pl.DataType]:
+    """The polars schema of a source model's columns (the model is their one source)."""
+    return {name: column.dtype.type for name, column in model.to_schema().columns.items()}
+
+
 def midnight(day: dt.date) -> dt.datetime:
     """00:00 of ``day`` (naive Asia/Shanghai)."""
     return dt.datetime.combine(day, dt.time())

@@ -16,8 +16,10 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from marketing_assets.domains.campaign import models as models_campaign
+
 from marketing_assets.sim.calendar import BigPromotion, big_promotions
-from marketing_assets.sim.config.base import IdSeq, Supply, at, changed_on, times_on
+from marketing_assets.sim.config.base import model_schema, IdSeq, Supply, at, changed_on, times_on
 from marketing_assets.sim.world import rng_for
 
 #: days an ended activity stays in the collection
@@ -105,9 +107,7 @@ def _status(day: dt.date, end: dt.date, created: dt.date) -> tuple[int, dt.datet
 
 
 SIGNUP_SCHEMA = {
-    "signup_id": pl.Int64, "sub_activity_id": pl.Int64, "activity_id": pl.Int64, "goods_id": pl.Int64,
-    "seller_id": pl.String, "audit_status": pl.String, "signup_time": pl.Datetime("us"),
-    "audit_time": pl.Datetime("us"), "update_time": pl.Datetime("us"),
+    **model_schema(models_campaign.CampaignItem),
     "audit_day": pl.Int64, "approve": pl.Boolean,
 }
 

@@ -27,8 +27,11 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from marketing_assets.domains.coupon import models as models_coupon
+
 from marketing_assets.sim.calendar import big_promotions, plan
 from marketing_assets.sim.config.base import (
+    model_schema,
     DAY, EVENING_HOURS, NIGHT_HOURS, NP_DAY, SECOND, IdSeq, Supply, changed_on, draw_sellers, midnight,
     pick_per_group, spread, threshold_discount, times_on, update_rows, window,
 )
@@ -121,27 +124,16 @@ def platform_batches(day: dt.date, rng: np.random.Generator) -> list[PlatformBat
 
 
 TEMPLATE_SCHEMA = {
-    "coupon_template_id": pl.Int64, "activity_id": pl.Int64, "template_name": pl.String,
-    "coupon_type": pl.Int32, "limit_type": pl.Int32, "channel_type": pl.Int32, "seller_id": pl.String,
-    "threshold_amount": pl.Int64, "discount_amount": pl.Int64, "claim_start_time": pl.Datetime("us"),
-    "claim_end_time": pl.Datetime("us"), "validity_type": pl.Int32, "valid_start_time": pl.Datetime("us"),
-    "valid_end_time": pl.Datetime("us"), "valid_days": pl.Int32, "cost_bearer": pl.Int32,
-    "total_count": pl.Int64, "status": pl.Int32, "create_time": pl.Datetime("us"),
-    "update_time": pl.Datetime("us"),
+    **model_schema(models_coupon.CouponTemplate),
     # internal: not landed
     "claim_channel": pl.String, "is_auto": pl.Boolean, "slot": pl.String, "use_end": pl.Datetime("us"),
 }
 ACTIVITY_SCHEMA = {
-    "activity_id": pl.Int64, "activity_name": pl.String, "activity_type": pl.String, "owner_type": pl.String,
-    "seller_id": pl.String, "budget_amount": pl.Int64, "start_time": pl.Datetime("us"),
-    "end_time": pl.Datetime("us"), "status": pl.Int32, "create_time": pl.Datetime("us"),
-    "update_time": pl.Datetime("us"),
+    **model_schema(models_coupon.CouponActivity),
 }
 LIMIT_SCHEMA = {
-    "limit_id": pl.Int64, "coupon_template_id": pl.Int64, "limit_type": pl.String,
-    "limit_target_id": pl.String, "status": pl.Int32, "create_time": pl.Datetime("us"),
-    "update_time": pl.Datetime("us"),
-    "goods_id": pl.Int64,  # internal: the goods of a 'goods' limit
+    **model_schema(models_coupon.CouponTemplateLimit),
+    "goods_id": pl.Int64,  # internal: the goods of a 'goods' limit,
 }
 MONGO_COLUMNS = ["coupon_template_id", "template_name", "coupon_type", "seller_id", "threshold_amount",
                  "discount_amount", "status", "update_time"]

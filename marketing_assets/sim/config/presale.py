@@ -19,8 +19,10 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from marketing_assets.domains.presale import models as models_presale
+
 from marketing_assets.sim.calendar import big_promotions
-from marketing_assets.sim.config.base import DAY, EVENING_HOURS, Supply, at, changed_on, midnight, times_on, update_rows
+from marketing_assets.sim.config.base import model_schema, DAY, EVENING_HOURS, Supply, at, changed_on, midnight, times_on, update_rows
 from marketing_assets.sim.config.campaigns import BIG_CODES, Campaigns, big_campaign
 from marketing_assets.sim.world import rng_for
 
@@ -85,9 +87,8 @@ def presale_amounts(rng: np.random.Generator, price: np.ndarray) -> dict[str, np
 
 
 SALES_SCHEMA = {
-    "presale_activity_id": pl.Int64, "sku_id": pl.Int64, "goods_id": pl.Int64, "seller_id": pl.String,
-    "presale_price": pl.Int64, "deposit_amt": pl.Int64, "deduction_amt": pl.Int64, "stock": pl.Int64,
-    "status": pl.Int32, "update_time": pl.Datetime("us"), "create_time": pl.Datetime("us"),
+    **model_schema(models_presale.PresaleSales),
+    "create_time": pl.Datetime("us"),
     "final_end_day": pl.Int64,
 }
 

@@ -25,8 +25,11 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from marketing_assets.domains.promotion import models as models_promotion
+
 from marketing_assets.sim.calendar import plan
 from marketing_assets.sim.config.base import (
+    model_schema,
     DAY, EVENING_HOURS, NIGHT_HOURS, IdSeq, Supply, changed_on, draw_sellers, midnight, nice_off, nice_price,
     pick_per_group, spread, threshold_discount, times_on, update_rows, window,
 )
@@ -65,27 +68,20 @@ GROUP_KINDS = (
 PLATFORM_TIERS = {"big": ((30000, 5000), (60000, 12000)), "monthly": ((20000, 2000),)}
 
 GROUP_SCHEMA = {
-    "group_id": pl.Int64, "group_name": pl.String, "owner_type": pl.String, "seller_id": pl.String,
-    "promotion_type": pl.String, "store_wide": pl.Boolean, "start_time": pl.Datetime("us"),
-    "end_time": pl.Datetime("us"), "status": pl.Int32, "create_time": pl.Datetime("us"),
-    "update_time": pl.Datetime("us"),
+    **model_schema(models_promotion.PromotionGroup),
 }
 TARGET_SCHEMA = {
-    "promotion_id": pl.Int64, "group_id": pl.Int64, "target_type": pl.String, "target_id": pl.String,
-    "seller_id": pl.String, "status": pl.Int32, "create_time": pl.Datetime("us"), "update_time": pl.Datetime("us"),
-    "goods_id": pl.Int64,  # internal: goods of an item or sku target
+    **model_schema(models_promotion.PromotionTarget),
+    "goods_id": pl.Int64,  # internal: goods of an item or sku target,
 }
 BENEFIT_SCHEMA = {
-    "promotion_id": pl.Int64, "tier": pl.Int32, "rule": pl.String, "threshold": pl.Int64, "value": pl.Int64,
-    "update_time": pl.Datetime("us"),
+    **model_schema(models_promotion.PromotionBenefit),
 }
 BLACKLIST_SCHEMA = {
-    "blacklist_id": pl.Int64, "group_id": pl.Int64, "goods_id": pl.Int64, "seller_id": pl.String,
-    "status": pl.Int32, "update_time": pl.Datetime("us"),
+    **model_schema(models_promotion.PromotionBlacklistTarget),
 }
 GIFT_SCHEMA = {
-    "gift_id": pl.Int64, "promotion_id": pl.Int64, "gift_goods_id": pl.Int64, "gift_count": pl.Int32,
-    "status": pl.Int32, "update_time": pl.Datetime("us"),
+    **model_schema(models_promotion.PromotionGift),
 }
 
 
