@@ -80,8 +80,6 @@ class DemandState:
     first_order: pl.DataFrame  # user_id, first_order_time
     #: presale deposits not yet converted: deposit rows + final window
     deposits: pl.DataFrame
-    #: paid packages scheduled for a refund on a later day
-    pending_refunds: pl.DataFrame
     counters: dict[str, int] = field(default_factory=dict)
 
     def next_ids(self, name: str, n: int, start: int = 1) -> np.ndarray:
@@ -127,9 +125,6 @@ class DemandSimulator:
                     "final_start": pl.Datetime("us"), "final_end": pl.Datetime("us"),
                     "convert_day": pl.Date,
                 }
-            ),
-            pending_refunds=_empty(
-                {"package_id": pl.String, "refund_day": pl.Date}
             ),
         )
         self.paid_lines = _empty({})  # lines paid so far that may still be refunded
