@@ -8,7 +8,6 @@ Each asset handles a range of days in one run (``BackfillPolicy.single_run()``).
 
 
 import datetime as dt
-import json
 
 import polars as pl
 from dagster import (

@@ -20,7 +20,6 @@ Every change of a claimed coupon or an allowance is a binlog event of its own ta
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -31,7 +30,6 @@ from marketing_assets.sim.calendar import plan
 from marketing_assets.sim.world import World, rng_for
 
 US = 1_000_000
-DAY_US = 86_400 * US
 
 #: state columns of a claimed coupon (the coupon centre's `coupon` row)
 COUPON_COLUMNS = [
@@ -127,7 +125,15 @@ class DemandSimulator:
                 }
             ),
         )
-        self.paid_lines = _empty({})  # lines paid so far that may still be refunded
+        #: lines paid so far whose package is scheduled for a refund on a later day
+        self.paid_lines = _empty(
+            {
+                "order_id": pl.String, "package_id": pl.String, "goods_id": pl.Int64,
+                "user_id": pl.String, "seller_id": pl.String, "paid_amt": pl.Int64,
+                "pay_time": pl.Datetime("us"), "store_coupon_id": pl.Int64,
+                "allowance_amt": pl.Int64, "refund_day": pl.Date,
+            }
+        )
         #: how much each order took from each allowance (for returns on refunds)
         self.allowance_uses = _empty({"order_id": pl.String, "allowance_id": pl.Int64, "taken": pl.Int64})
 
@@ -581,8 +587,9 @@ class DemandSimulator:
             "store_coupon_id", "allowance_amt",
         )
         self.paid_lines = pl.concat(
-            [self.paid_lines, refundable.join(scheduled, on="package_id")], how="diagonal_relaxed"
-        ) if self.paid_lines.width else refundable.join(scheduled, on="package_id")
+            [self.paid_lines, refundable.join(scheduled, on="package_id").select(self.paid_lines.columns)],
+            how="vertical_relaxed",
+        )
         due = self.paid_lines.filter(pl.col("refund_day") == day)
         self.paid_lines = self.paid_lines.filter(pl.col("refund_day") > day)
         due_packages = due.select("package_id").unique().sort("package_id")
