@@ -33,3 +33,16 @@ def duckdb_memory_limit() -> str:
     """DuckDB's memory limit for every connection (its default, 80 % of RAM, competes with
     polars in the same process; measured: a large day's ODS load ran out of 24 GiB)."""
     return os.environ.get(DUCKDB_MEMORY_ENV) or "4GB"
+
+
+RETENTION_ENV = "MARKETING_SNAPSHOT_RETENTION_DAYS"
+
+
+def snapshot_retention_days() -> int:
+    """Partitions a snapshot or rolling-window table keeps (a lifecycle, as warehouse tables
+    have): older ones are dropped when a newer day is written. Aggregates and increments
+    keep every partition."""
+    value = int(os.environ.get(RETENTION_ENV) or 90)
+    if value < 1:
+        raise ValueError(f"{RETENTION_ENV} must be at least 1, got {value}")
+    return value

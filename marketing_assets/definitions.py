@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from dagster import Definitions, define_asset_job, multiprocess_executor
 
+from marketing_assets import derived
 from marketing_assets.domains.registry import ODS_SPECS
+from marketing_assets.domains.tables import DERIVED_TABLES
 from marketing_assets.landing.assets import build_ods_assets, quarantine_asset
 from marketing_assets.landing.resource import LandingResource
 from marketing_assets.storage import WarehouseIOManager, WarehouseResource
 
 ods_assets = [a for spec in ODS_SPECS for a in build_ods_assets(spec)]
-all_assets = [*ods_assets, quarantine_asset(ODS_SPECS)]
+derived_assets, grain_checks = derived.build(DERIVED_TABLES)
+all_assets = [*ods_assets, quarantine_asset(ODS_SPECS), *derived_assets]
+all_checks = [*grain_checks]
 
 #: The main job: every asset of the graph for a day or a range of days (one run).
 daily_job = define_asset_job("daily_job", selection="*")
@@ -31,5 +35,9 @@ def build_resources() -> dict:
 EXECUTOR = multiprocess_executor.configured({"max_concurrent": 1})
 
 defs = Definitions(
-    assets=all_assets, jobs=[daily_job], resources=build_resources(), executor=EXECUTOR
+    assets=all_assets,
+    asset_checks=all_checks,
+    jobs=[daily_job],
+    resources=build_resources(),
+    executor=EXECUTOR,
 )

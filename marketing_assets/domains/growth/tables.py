@@ -1,0 +1,164 @@
+"""The growth platform's tables above ODS (4.6): executions, their benefits, coupon and
+allowance offers, claims and trigger → claim → use."""
+
+import polars as pl
+
+from marketing_assets.derived import DerivedTable, Upstream
+from marketing_assets.domains import keys
+from marketing_assets.domains.growth import schemas, transforms
+from marketing_assets.metrics import LOOKBACK_DAYS
+
+GROUP = "growth"
+
+
+def _execution_headline(frame: pl.DataFrame) -> dict:
+    return {
+        "executions": frame.height,
+        "blank_executions": int(frame["is_blank"].sum()),
+        "benefits_offered": int(frame["benefit_cnt"].sum()),
+    }
+
+
+def _offer_headline(frame: pl.DataFrame) -> dict:
+    claimed = int(frame["is_claimed"].sum())
+    return {
+        "triggered": frame.height,
+        "claimed": claimed,
+        "claim_rate": round(claimed / frame.height, 4) if frame.height else None,
+    }
+
+
+def _get_use_headline(frame: pl.DataFrame) -> dict:
+    coupons = frame["coupon_id"].n_unique()
+    used = frame.filter("is_used")["coupon_id"].n_unique()
+    return {
+        "claimed_coupons": coupons,
+        "used_coupons": used,
+        "use_rate": round(used / coupons, 4) if coupons else None,
+    }
+
+
+TABLES = [
+    DerivedTable(
+        *keys.EXECUTION,
+        model=schemas.StrategyExecution,
+        grain=("execution_id", "user_id"),
+        group=GROUP,
+        layer="dwd",
+        what=(
+            "Every growth-platform trigger (strategy execution) landed on dt, joined with "
+            "trigger, business scene, container, strategy, crowd label, launch plan, touch "
+            "point, prize pool and experiment group. Blank-control executions stay here "
+            "(is_blank) so a strategy's control group can be counted for uplift"
+        ),
+        chinese_name="用户策略执行明细",
+        inputs={
+            "events": Upstream(keys.EXECUTION_EVENTS),
+            "triggers": Upstream(keys.TRIGGER),
+            "scenes": Upstream(keys.BIZSCENE),
+            "crowds": Upstream(keys.CROWD),
+        },
+        compute=transforms.executions,
+        headline=_execution_headline,
+    ),
+    DerivedTable(
+        *keys.EXECUTION_BENEFIT,
+        model=schemas.ExecutionBenefit,
+        grain=("user_id", "execution_id", "benefit_entity_type", "benefit_entity_id", "benefit_id"),
+        group=GROUP,
+        layer="dwd",
+        what="Benefits offered by each trigger, parsed out of the execution's benefit_info",
+        chinese_name="用户策略执行权益明细",
+        inputs={"executions": Upstream(keys.EXECUTION)},
+        compute=transforms.benefits,
+    ),
+    DerivedTable(
+        *keys.EXECUTION_COUPON,
+        model=schemas.ExecutionCoupon,
+        grain=("execution_id", "user_id", "coupon_template_id", "coupon_id"),
+        group=GROUP,
+        layer="dwd",
+        what=(
+            "Coupon offers of the triggers (blank-control groups have none); coupon_id is the "
+            "coupon claimed in the same session, null when the offer was not claimed"
+        ),
+        chinese_name="用户策略执行发券明细",
+        inputs={
+            "benefits": Upstream(keys.EXECUTION_BENEFIT),
+            "templates": Upstream(keys.COUPON_TEMPLATE_DAY),
+        },
+        compute=transforms.coupon_offers,
+        headline=_offer_headline,
+    ),
+    DerivedTable(
+        *keys.EXECUTION_ALLOWANCE,
+        model=schemas.ExecutionAllowance,
+        grain=("execution_id", "user_id", "allowance_id", "allowance_template_id"),
+        group=GROUP,
+        layer="dwd",
+        what="Allowance offers of the triggers (blank-control groups have none); allowance_id null when not claimed",
+        chinese_name="用户策略执行发津贴明细",
+        inputs={
+            "benefits": Upstream(keys.EXECUTION_BENEFIT),
+            "templates": Upstream(keys.ALLOWANCE_TEMPLATE_DAY),
+        },
+        compute=transforms.allowance_offers,
+        headline=_offer_headline,
+    ),
+    DerivedTable(
+        *keys.EXECUTION_COUPON_FULL,
+        model=schemas.ExecutionCouponFull,
+        grain=("coupon_id",),
+        group=GROUP,
+        layer="dwd",
+        what="Growth coupon offers that were claimed (last 600 days), with the coupon's state as of dt",
+        chinese_name="用户策略执行领券全量表",
+        inputs={
+            "offers": Upstream(keys.EXECUTION_COUPON, LOOKBACK_DAYS, where="coupon_id IS NOT NULL"),
+            "coupons": Upstream(
+                keys.GOODS_COUPON_DAY, 1,
+                ("coupon_id", "claim_time", "status", "use_time", "valid_end_time"),
+                where="claim_channel = 'growth_platform'",
+            ),
+        },
+        compute=transforms.claimed_coupons,
+        bounded=True,
+    ),
+    DerivedTable(
+        "redcdm", "dwd_ecm_mkt_user_strategy_execution_allowance_df",
+        model=schemas.ExecutionAllowanceFull,
+        grain=("allowance_id",),
+        group=GROUP,
+        layer="dwd",
+        what="Growth allowance offers that were claimed (last 600 days), with balance and state as of dt",
+        chinese_name="用户策略执行领津贴全量表",
+        inputs={
+            "offers": Upstream(keys.EXECUTION_ALLOWANCE, LOOKBACK_DAYS, where="allowance_id IS NOT NULL"),
+            "allowances": Upstream(
+                keys.ALLOWANCE, 1,
+                ("allowance_id", "amount", "balance", "status", "claim_time", "expire_time"),
+            ),
+        },
+        compute=transforms.claimed_allowances,
+        bounded=True,
+    ),
+    DerivedTable(
+        "redcdm", "dwd_ecm_mkt_user_strategy_execution_coupon_get_use_df",
+        model=schemas.ExecutionCouponGetUse,
+        grain=("execution_id", "user_id", "coupon_template_id", "coupon_id", "package_id", "goods_id"),
+        group=GROUP,
+        layer="dwd",
+        what=(
+            "Trigger → claim → use of growth coupons: each claimed coupon with the paid lines it "
+            "was used on, as known on dt (refunded uses removed); unused coupons have one row"
+        ),
+        chinese_name="用户策略执行领用券全量表",
+        inputs={
+            "claimed": Upstream(keys.EXECUTION_COUPON_FULL),
+            "uses": Upstream(keys.COUPON_USE, 1, where="coupon_id IS NOT NULL AND NOT is_refunded"),
+        },
+        compute=transforms.coupon_get_use,
+        bounded=True,
+        headline=_get_use_headline,
+    ),
+]

@@ -1,0 +1,10 @@
+"""Every table above ODS, in dependency order: the one list the derived assets are built from."""
+
+from marketing_assets.derived import DerivedTable
+from marketing_assets.domains.allowance.tables import TABLES as ALLOWANCE
+from marketing_assets.domains.coupon.tables import TABLES as COUPON
+from marketing_assets.domains.growth.tables import TABLES as GROWTH
+from marketing_assets.domains.user.tables import TABLES as USER
+
+DERIVED_TABLES: list[DerivedTable] = [*COUPON, *ALLOWANCE, *GROWTH, *USER]
+TABLES_BY_KEY = {(t.database, t.table): t for t in DERIVED_TABLES}
