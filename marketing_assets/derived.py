@@ -22,6 +22,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+import duckdb
 import pandera.polars as pa
 import polars as pl
 from dagster import (
@@ -117,21 +118,30 @@ def _window(day: dt.date, days: int) -> tuple[dt.date, dt.date]:
     return day - dt.timedelta(days=days - 1), day
 
 
+def _exists(conn: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    found = conn.sql(
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
+        params=[schema, table],
+    ).fetchall()
+    return bool(found[0][0])
+
+
 def read_upstream(
-    warehouse: WarehouseResource, up: Upstream, first: dt.date, last: dt.date
+    conn: duckdb.DuckDBPyConnection, up: Upstream, first: dt.date, last: dt.date
 ) -> pl.DataFrame:
     """Rows of ``up`` for the windows of the days ``first`` .. ``last``."""
     schema, table = up.key
-    if not warehouse.table_exists(schema, table):
+    if not _exists(conn, schema, table):
         raise MissingTableError(
             f"{schema}.{table} does not exist: materialise it for these days first"
         )
     columns = "*" if up.columns is None else ", ".join(dict.fromkeys([*up.columns, "dt"]))
     where = f" AND ({up.where})" if up.where else ""
     start, _ = _window(first, up.days)
-    return warehouse.query(
-        f"SELECT {columns} FROM {schema}.{table} WHERE dt BETWEEN ? AND ?{where}", [start, last]
-    )
+    return conn.sql(
+        f"SELECT {columns} FROM {schema}.{table} WHERE dt BETWEEN ? AND ?{where}",
+        params=[start, last],
+    ).pl()
 
 
 def compute_days(
@@ -159,18 +169,15 @@ def compute_days(
     return frame.sort(["dt", *table.grain], nulls_last=True, maintain_order=True)
 
 
-def _prune(warehouse: WarehouseResource, table: DerivedTable, last: dt.date) -> int:
+def _prune(conn: duckdb.DuckDBPyConnection, table: DerivedTable, last: dt.date) -> int:
     """Drop partitions older than the retention (bounded tables only); rows dropped."""
-    keep = config.snapshot_retention_days()
-    if not table.bounded or not warehouse.table_exists(table.database, table.table):
+    if not table.bounded or not _exists(conn, table.database, table.table):
         return 0
-    cutoff = last - dt.timedelta(days=keep - 1)
-    with warehouse.get_connection() as conn:
-        gone = conn.sql(
-            f"SELECT count(*) FROM {table.database}.{table.table} WHERE dt < ?", params=[cutoff]
-        ).fetchall()[0][0]
-        if gone:
-            conn.execute(f"DELETE FROM {table.database}.{table.table} WHERE dt < ?", [cutoff])
+    cutoff = last - dt.timedelta(days=config.snapshot_retention_days() - 1)
+    name = f"{table.database}.{table.table}"
+    gone = conn.sql(f"SELECT count(*) FROM {name} WHERE dt < ?", params=[cutoff]).fetchall()[0][0]
+    if gone:
+        conn.execute(f"DELETE FROM {name} WHERE dt < ?", [cutoff])
     return gone
 
 
@@ -210,12 +217,14 @@ def build_asset(table: DerivedTable) -> AssetsDefinition:
     )
     def _derived(context: AssetExecutionContext, warehouse: WarehouseResource) -> pl.DataFrame:
         days = partition_days(context)
-        frames = {
-            name: read_upstream(warehouse, up, days[0], days[-1])
-            for name, up in table.inputs.items()
-        }
+        with warehouse.get_connection() as conn:  # one connection for every input
+            frames = {
+                name: read_upstream(conn, up, days[0], days[-1])
+                for name, up in table.inputs.items()
+            }
         frame = compute_days(table, days, frames)
-        pruned = _prune(warehouse, table, days[-1])
+        with warehouse.get_connection() as conn:
+            pruned = _prune(conn, table, days[-1])
         per_day = frame.group_by("dt").len().sort("dt")
         metadata = {
             "dagster/row_count": frame.height,

@@ -195,8 +195,8 @@ def _raw_texts(root: Path, rows: pl.DataFrame) -> pl.DataFrame:
 def ingest_day(spec: OdsSpec, root: Path, day: dt.date) -> IngestResult:
     """Read, type and check one landed table-day (see the module doc for where records go).
 
-    Files are parsed and typed one at a time, so memory follows the largest file (the
-    simulator and real exports split big days into parts), not the day.
+    Records are parsed and typed in batches of about ``CHUNK_LINES`` lines (small files
+    together, a large file in slices), so memory follows the batch, not the day.
     """
     landed = landing_files.locate(root, spec.table, day)
     result = IngestResult(day=day, frame=pl.DataFrame(), quarantine=quarantine.empty())
@@ -204,6 +204,43 @@ def ingest_day(spec: OdsSpec, root: Path, day: dt.date) -> IngestResult:
     schema = spec.landed_schema()
     binlog = spec.fmt is SourceFormat.BINLOG
     goods, bads, drift = [], [], Counter()
+    hours: dict[str, int] = {}
+    raw_batch: list[pl.DataFrame] = []  # JSON lines waiting to be parsed together
+    parsed_batch: list[pl.DataFrame] = []  # parsed records waiting to be typed together
+    pending = 0
+
+    def flush() -> None:
+        """Parse, type and check what is pending as one batch: small files (24 hourly
+        parts, one-line config dumps) cost one parse and one validation, not one each."""
+        nonlocal pending
+        if raw_batch:
+            parsed_batch.append(parse_json(spec, pl.concat(raw_batch)))
+            raw_batch.clear()
+        if not parsed_batch:
+            return
+        parsed = pl.concat(parsed_batch, how="diagonal_relaxed")
+        parsed_batch.clear()
+        pending = 0
+        if spec.hourly:
+            parsed = parsed.with_columns(
+                pl.col("_src_file").replace_strict(hours, return_dtype=pl.Int32).alias("sync_hour")
+            )
+        drift.update(_drift(spec, parsed))
+        typed = _type_file(spec, parsed, day)
+        del parsed
+        bads.append(typed.filter(pl.col("_reject").is_not_null()))
+        good = typed.filter(pl.col("_reject").is_null()).with_row_index("_pos")
+        good = good.with_columns(pl.col("_pos").cast(pl.Int64))
+        failures = _check_failures(spec, good)
+        if not failures.is_empty():  # value checks of the model, judged batch by batch
+            good = good.drop("_reject").join(failures, on="_pos", how="left", maintain_order="left")
+            good = good.rename({"reason": "_reject"})
+            bads.append(good.filter(pl.col("_reject").is_not_null()))
+            good = good.filter(pl.col("_reject").is_null())
+        if binlog:  # binlog duplicates are the same event twice: compared by a hash
+            good = good.with_columns(_raw_hash=pl.col("_raw_text").hash(seed=0))
+        goods.append(_compact(good.select(*schema.columns, *(["_raw_hash"] if binlog else []))))
+
     for path in landed.files:
         rel = landed.relative(path, root)
         result.files.append(rel)
@@ -214,34 +251,25 @@ def ingest_day(spec: OdsSpec, root: Path, day: dt.date) -> IngestResult:
         del data
         result.lines += lines.height
         result.blank_lines += blank
-        hour = None
         if spec.hourly:
             hour = landing_files.hour_of(path.name)
             if hour is None or not 0 <= hour <= 23:
                 raise ValueError(f"{path}: hourly source files must be named part-HH.*")
-        # a CSV chunk needs its header: CSV files are parsed whole (dumps are small)
-        step = (lines.height or 1) if spec.fmt is SourceFormat.CSV else CHUNK_LINES
-        for offset in range(0, max(lines.height, 1), step):
-            parsed = _parse_file(spec, lines.slice(offset, step))
-            if hour is not None:
-                parsed = parsed.with_columns(pl.lit(hour, pl.Int32).alias("sync_hour"))
-            drift.update(_drift(spec, parsed))
-            typed = _type_file(spec, parsed, day)
-            del parsed
-            bads.append(typed.filter(pl.col("_reject").is_not_null()))
-            good = typed.filter(pl.col("_reject").is_null()).with_row_index("_pos")
-            good = good.with_columns(pl.col("_pos").cast(pl.Int64))
-            failures = _check_failures(spec, good)
-            if not failures.is_empty():  # value checks of the model, judged chunk by chunk
-                good = good.drop("_reject").join(failures, on="_pos", how="left", maintain_order="left")
-                good = good.rename({"reason": "_reject"})
-                bads.append(good.filter(pl.col("_reject").is_not_null()))
-                good = good.filter(pl.col("_reject").is_null())
-            if binlog:  # binlog duplicates are the same event twice: compared by a hash
-                good = good.with_columns(_raw_hash=pl.col("_raw_text").hash(seed=0))
-            goods.append(_compact(good.select(*schema.columns, *(["_raw_hash"] if binlog else []))))
-            del typed, good
+            hours[rel] = hour
+        if spec.fmt is SourceFormat.CSV:
+            # a CSV file is parsed whole, with its own header (dumps are small)
+            parsed_batch.append(parse_csv(spec, lines))
+            pending += lines.height
+        else:
+            for offset in range(0, lines.height, CHUNK_LINES):
+                raw_batch.append(lines.slice(offset, CHUNK_LINES))
+                pending += min(CHUNK_LINES, lines.height - offset)
+                if pending >= CHUNK_LINES:
+                    flush()
+        if pending >= CHUNK_LINES:
+            flush()
         del lines
+    flush()
     if landed.empty_marker and result.lines:
         raise ValueError(
             f"{landed.folder} holds the {landing_files.EMPTY_MARKER} marker and "

@@ -149,8 +149,7 @@ class CouponUse(_UseColumns):
     dt: pl.Date = _dt()
 
 
-class CouponGetUse600d(WarehouseModel):
-    """redcdm.dm_ecm_trd_mkt_activity_coupon_get_use_600d_di"""
+class _GetUseColumns(WarehouseModel):
 
     coupon_id: pl.Int64 = pa.Field(description="claimed coupon")
     coupon_template_id: pl.Int64 = pa.Field(description="template")
@@ -177,13 +176,19 @@ class CouponGetUse600d(WarehouseModel):
     line_paid_amt: pl.Int64 = pa.Field(nullable=True, description="line's paid amount, fen")
     discount_amt: pl.Int64 = pa.Field(nullable=True, description="coupon's share on the line, fen")
     bearer: pl.String = pa.Field(nullable=True, description="who pays the discount")
+
+
+class CouponGetUse600d(_GetUseColumns):
+    """redcdm.dm_ecm_trd_mkt_activity_coupon_get_use_600d_di"""
+
     dt: pl.Date = _dt()
 
 
-class TobCouponGetUse600d(CouponGetUse600d):
+class TobCouponGetUse600d(_GetUseColumns):
     """redcdm.dm_ecm_mkt_tob_coupon_get_use_600d_di"""
 
     merchant_cost_amt: pl.Int64 = pa.Field(nullable=True, description="discount the merchant pays, fen")
+    dt: pl.Date = _dt()
 
 
 class _SellerMetrics(WarehouseModel):
