@@ -22,6 +22,7 @@ warnings.filterwarnings("ignore", category=BetaWarning)  # backfill_policy is "b
 
 from marketing_assets.config import duckdb_path, landing_dir  # noqa: E402
 from marketing_assets.definitions import defs  # noqa: E402
+from marketing_assets.funnel_summary import funnel_summary  # noqa: E402
 from marketing_assets.partitions import TIMEZONE  # noqa: E402
 from marketing_assets.sim.run import simulate  # noqa: E402
 from marketing_assets.storage import WarehouseResource  # noqa: E402
@@ -112,6 +113,9 @@ def main() -> None:
     print(summary([d.isoformat() for d in days]))
     if not result.success:
         sys.exit(1)
+    # a cohort old enough for its coupons to have been used, and the last day
+    print(funnel_summary(WarehouseResource(), days[-7], days[-1]))
+    print(funnel_summary(WarehouseResource(), days[-1], days[-1]))
 
 
 if __name__ == "__main__":
