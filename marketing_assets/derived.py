@@ -247,9 +247,21 @@ def build_asset(table: DerivedTable) -> AssetsDefinition:
     return _derived
 
 
+def grain_duplicates(
+    warehouse: WarehouseResource, table: DerivedTable, first: dt.date, last: dt.date
+) -> pl.DataFrame:
+    """Grain keys stored more than once in the partitions ``first`` .. ``last`` (top 5)."""
+    grain = ", ".join(table.grain)
+    return warehouse.query(
+        f"SELECT dt, {grain}, count(*) AS n FROM {table.database}.{table.table} "
+        f"WHERE dt BETWEEN ? AND ? GROUP BY ALL HAVING count(*) > 1 "
+        f"ORDER BY n DESC, dt, {grain} LIMIT 5",
+        [first, last],
+    )
+
+
 def build_grain_check(table: DerivedTable) -> AssetChecksDefinition:
     """Blocking check: the grain is unique in the partitions just written."""
-    grain = ", ".join(table.grain)
 
     @asset_check(
         asset=table.key,
@@ -261,18 +273,9 @@ def build_grain_check(table: DerivedTable) -> AssetChecksDefinition:
     def _check(
         context: AssetCheckExecutionContext, warehouse: WarehouseResource
     ) -> AssetCheckResult:
-        window = context.partition_time_window if context.has_partition_key_range else None
-        if window is None:
-            days = [dt.date.fromisoformat(context.partition_key)]
-        else:
-            first, end = window.start.date(), window.end.date()
-            days = [first + dt.timedelta(days=i) for i in range((end - first).days)]
-        dup = warehouse.query(
-            f"SELECT dt, {grain}, count(*) AS n FROM {table.database}.{table.table} "
-            f"WHERE dt BETWEEN ? AND ? GROUP BY ALL HAVING count(*) > 1 "
-            f"ORDER BY n DESC LIMIT 5",
-            [days[0], days[-1]],
-        )
+        window = context.partition_time_window
+        first, end = window.start.date(), window.end.date()
+        dup = grain_duplicates(warehouse, table, first, end - dt.timedelta(days=1))
         return AssetCheckResult(
             passed=dup.is_empty(),
             severity=AssetCheckSeverity.ERROR,
