@@ -108,8 +108,9 @@ class DerivedTable:
 
     def description(self) -> str:
         planned = " Planned (待建设) in the source document." if self.planned else ""
+        grain = " × ".join(self.grain) or "one row"
         return (
-            f"{self.what} ({self.chinese_name}). Grain per dt: {' × '.join(self.grain)}."
+            f"{self.what} ({self.chinese_name}). Grain per dt: {grain}."
             f"{planned}"
         )
 
@@ -251,11 +252,11 @@ def grain_duplicates(
     warehouse: WarehouseResource, table: DerivedTable, first: dt.date, last: dt.date
 ) -> pl.DataFrame:
     """Grain keys stored more than once in the partitions ``first`` .. ``last`` (top 5)."""
-    grain = ", ".join(table.grain)
+    key = ", ".join(["dt", *table.grain])
     return warehouse.query(
-        f"SELECT dt, {grain}, count(*) AS n FROM {table.database}.{table.table} "
+        f"SELECT {key}, count(*) AS n FROM {table.database}.{table.table} "
         f"WHERE dt BETWEEN ? AND ? GROUP BY ALL HAVING count(*) > 1 "
-        f"ORDER BY n DESC, dt, {grain} LIMIT 5",
+        f"ORDER BY n DESC, {key} LIMIT 5",
         [first, last],
     )
 
@@ -268,7 +269,7 @@ def build_grain_check(table: DerivedTable) -> AssetChecksDefinition:
         name="grain_unique",
         blocking=True,
         partitions_def=DAILY,
-        description=f"One row per dt × {' × '.join(table.grain)} (nulls compare equal).",
+        description=f"One row per {' × '.join(['dt', *table.grain])} (nulls compare equal).",
     )
     def _check(
         context: AssetCheckExecutionContext, warehouse: WarehouseResource

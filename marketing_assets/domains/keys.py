@@ -28,6 +28,9 @@ DISCOUNTS = ods("ods_trd_order_discount_detail_di")
 REFUNDS = ods("ods_trd_refund_di")
 GOODS = ods("ods_trd_goods_info_df")
 USERS = ods("ods_trd_user_info_df")
+VISITS = ods("ods_trd_goods_visit_di")
+# promotions
+PROMOTION_GROUP = ods("ods_mongo_35001_ipms_31003_promotion_group")
 
 # derived
 COUPON_TEMPLATE_DAY = ("reddw", "dw_trd_coupon_template_day")
@@ -42,3 +45,5 @@ EXECUTION_ALLOWANCE = ("redcdm", "dwd_ecm_mkt_user_strategy_execution_allowance_
 EXECUTION_COUPON_FULL = ("redcdm", "dwd_ecm_mkt_user_strategy_execution_coupon_df")
 ALLOWANCE_TEMPLATE_DAY = ("redcdm", "dim_trd_allowance_template_day")
 USER_NITEM_LABEL = ("redcdm", "dim_ecm_user_nitem_label_extend_df")
+USER_LABEL = ("redcdm", "dim_ecm_user_label_extend_df")
+TOC_USER_LEVEL = ("redapp", "app_ecm_toc_user_level_1d_df")
