@@ -7,7 +7,8 @@ from marketing_assets.domains.campaign.tables import TABLES as CAMPAIGN
 from marketing_assets.domains.coupon.tables import TABLES as COUPON
 from marketing_assets.domains.growth.tables import TABLES as GROWTH
 from marketing_assets.domains.presale.tables import TABLES as PRESALE
+from marketing_assets.domains.promotion.tables import TABLES as PROMOTION
 from marketing_assets.domains.user.tables import TABLES as USER
 
-DERIVED_TABLES: list[DerivedTable] = [*COUPON, *ALLOWANCE, *GROWTH, *USER, *CAMPAIGN, *PRESALE, *APP]
+DERIVED_TABLES: list[DerivedTable] = [*COUPON, *ALLOWANCE, *GROWTH, *USER, *PROMOTION, *CAMPAIGN, *PRESALE, *APP]
 TABLES_BY_KEY = {(t.database, t.table): t for t in DERIVED_TABLES}

@@ -1,0 +1,93 @@
+"""Every table the catalog (../shared/spec/catalog.md) names is an asset of `defs`, daily
+partitioned, with a pandera model. The list is copied from the catalog (a clean clone in
+CI has no ../shared), abbreviated names written out."""
+
+import pandera.polars as pa
+import pytest
+from dagster import AssetKey
+
+from marketing_assets.definitions import defs
+from marketing_assets.domains.registry import ODS_SPECS
+from marketing_assets.domains.tables import TABLES_BY_KEY
+from marketing_assets.partitions import DAILY
+
+CATALOG = """
+redapp.app_ecm_mkt_ecom_repurchase_performance_df
+redapp.app_ecm_tob_ou_user_algo_label_base_df
+redapp.app_ecm_toc_user_level_1d_df
+redcdm.dim_ecm_user_label_extend_df
+redcdm.dim_ecm_user_nitem_label_extend_df
+redcdm.dim_presale_activity_goods_relation_df
+redcdm.dim_trd_activity_sub_activity_relation_day
+redcdm.dim_trd_allowance_template_day
+redcdm.dm_ecm_mkt_tob_coupon_get_use_600d_di
+redcdm.dm_ecm_trd_mkt_activity_coupon_get_use_600d_di
+redcdm.dm_ecm_trd_mkt_activity_coupon_use_df
+redcdm.dm_ecm_trd_mkt_activity_user_allowance_get_use_1d_df
+redcdm.dm_ecm_trd_mkt_coupon_sellerid_channel_nd_di
+redcdm.dm_ecm_trd_mkt_coupon_sellerid_nd_di
+redcdm.dm_ecm_trd_mkt_coupon_sellerid_templateid_nd_di
+redcdm.dm_ecm_trd_mkt_promotion_sellerid_nd_di
+redcdm.dm_ecm_trd_mkt_promotion_sellerid_promotion_group_nd_di
+redcdm.dm_ecm_trd_mkt_promotion_sellerid_promotionid_nd_di
+redcdm.dm_ecm_trd_mkt_promotion_use_dtl_500d_nd_di
+redcdm.dwd_ecm_marketing_coupon_trigger_di
+redcdm.dwd_ecm_mkt_activity_participate_goods_dtl_1d_df
+redcdm.dwd_ecm_mkt_coupon_template_item_df
+redcdm.dwd_ecm_mkt_nteract_service_phoenix_task_complete_detail_df
+redcdm.dwd_ecm_mkt_promotion_item_df
+redcdm.dwd_ecm_mkt_user_strategy_execution_allowance_df
+redcdm.dwd_ecm_mkt_user_strategy_execution_allowance_di
+redcdm.dwd_ecm_mkt_user_strategy_execution_benefit_di
+redcdm.dwd_ecm_mkt_user_strategy_execution_coupon_df
+redcdm.dwd_ecm_mkt_user_strategy_execution_coupon_di
+redcdm.dwd_ecm_mkt_user_strategy_execution_coupon_get_use_df
+redcdm.dwd_ecm_mkt_user_strategy_execution_di
+reddm.dm_trd_user_metrics_day
+reddw.dw_trd_coupon_template_day
+reddw.dw_trd_goods_coupon_day
+reddw.dw_trd_promotion_blacklist_target_day
+reddw.dw_trd_promotion_gift_day
+reddw.dw_trd_promotion_group_day
+reddw.dw_trd_promotion_target_benefit_day
+redods.ods_binlog_fls_allowance_allowance_allowance_df
+redods.ods_binlog_fls_allowance_allowance_allowance_record_detail_df
+redods.ods_binlog_fls_allowance_allowance_allowance_record_df
+redods.ods_binlog_fls_co_limitsalecart__fls_coupon_coupon_df
+redods.ods_binlog_fls_usergrowth__egrowth_main_user_strategy_execution_di
+redods.ods_egrowth_main_trigger_df
+redods.ods_egrowth_main_bizscene_df
+redods.ods_egrowth_main_rainbow_crowd_config_df
+redods.ods_fls_coupon_template_df
+redods.ods_fls_coupon_template_limit_hi
+redods.ods_fls_coupon_template_limit_df
+redods.ods_marketing_interact_service_phoenix_task_complete_detail_df
+redods.ods_member_points_template
+redods.ods_mongo_32004_coupon_coupon_spu_limit_hourly
+redods.ods_mongo_32004_coupon_template_hi
+redods.ods_mongo_35001_ipms_31003_promotion_benefit_day_inc
+redods.ods_mongo_35001_ipms_31003_promotion_blacklist_target
+redods.ods_mongo_35001_ipms_31003_promotion_gift
+redods.ods_mongo_35001_ipms_31003_promotion_group
+redods.ods_mongo_35001_ipms_31003_promotion_target_day_inc
+redods.ods_mongo_35001_listings_31003_activity
+redods.ods_mongo_35001_listings_31003_campaign_item
+redods.ods_mongo_35001_listings_31003_sub_activity
+redods.ods_mongo_35001_presale_31006_presale_activity
+redods.ods_mongo_35001_presale_31006_presale_sales
+redods.ods_mongo_35003_coupon_31006_activity_day_inc
+redods.ods_mongo_35003_coupon_31006_goods_coupon
+""".split()
+
+ODS_MODELS = {("redods", s.table): s.model for s in ODS_SPECS}
+
+
+@pytest.mark.parametrize("name", CATALOG)
+def test_catalog_table_is_a_daily_asset_with_a_pandera_model(name):
+    database, table = name.split(".")
+    node = defs.resolve_asset_graph().get(AssetKey([database, table]))
+    assert node.partitions_def == DAILY
+    model = ODS_MODELS.get((database, table)) or TABLES_BY_KEY[(database, table)].model
+    assert issubclass(model, pa.DataFrameModel)
+    columns = [c.name for c in node.metadata["dagster/column_schema"].columns]
+    assert set(model.to_schema().columns) <= set(columns)
