@@ -46,3 +46,12 @@ def snapshot_retention_days() -> int:
     if value < 1:
         raise ValueError(f"{RETENTION_ENV} must be at least 1, got {value}")
     return value
+
+
+ALERTS_LOG_ENV = "MARKETING_ALERTS_LOG"
+ALERT_WEBHOOK_ENV = "MARKETING_ALERT_WEBHOOK"
+
+
+def alerts_log() -> Path:
+    """Where failed runs are reported, one JSON line each."""
+    return Path(os.environ.get(ALERTS_LOG_ENV) or DATA_DIR / "alerts.log")

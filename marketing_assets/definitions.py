@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from dagster import Definitions, define_asset_job, multiprocess_executor
+from dagster import Definitions, multiprocess_executor
 
 from marketing_assets import derived
+from marketing_assets.automation.jobs import daily_job
+from marketing_assets.automation.schedules import daily_schedule
+from marketing_assets.automation.sensors import landing_sensor, run_failure_alert
 from marketing_assets.domains.registry import ODS_SPECS
 from marketing_assets.domains.tables import DERIVED_TABLES
 from marketing_assets.landing.assets import build_ods_assets, quarantine_asset
@@ -15,9 +18,6 @@ ods_assets = [a for spec in ODS_SPECS for a in build_ods_assets(spec)]
 derived_assets, grain_checks = derived.build(DERIVED_TABLES)
 all_assets = [*ods_assets, quarantine_asset(ODS_SPECS), *derived_assets]
 all_checks = [*grain_checks]
-
-#: The main job: every asset of the graph for a day or a range of days (one run).
-daily_job = define_asset_job("daily_job", selection="*")
 
 
 def build_resources() -> dict:
@@ -38,6 +38,8 @@ defs = Definitions(
     assets=all_assets,
     asset_checks=all_checks,
     jobs=[daily_job],
+    schedules=[daily_schedule],
+    sensors=[landing_sensor, run_failure_alert],
     resources=build_resources(),
     executor=EXECUTOR,
 )
