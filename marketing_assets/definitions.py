@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dagster import Definitions, multiprocess_executor
 
-from marketing_assets import derived
+from marketing_assets import checks, derived
 from marketing_assets.automation.jobs import daily_job
 from marketing_assets.automation.schedules import daily_schedule
 from marketing_assets.automation.sensors import landing_sensor, run_failure_alert
@@ -17,7 +17,7 @@ from marketing_assets.storage import WarehouseIOManager, WarehouseResource
 ods_assets = [a for spec in ODS_SPECS for a in build_ods_assets(spec)]
 derived_assets, grain_checks = derived.build(DERIVED_TABLES)
 all_assets = [*ods_assets, quarantine_asset(ODS_SPECS), *derived_assets]
-all_checks = [*grain_checks]
+all_checks = [*grain_checks, checks.ods_quality_checks(), *checks.cross_table_checks()]
 
 
 def build_resources() -> dict:

@@ -111,6 +111,12 @@ def main() -> None:
     print(f"daily_job {first}..{last}: {'success' if result.success else 'FAILED'} "
           f"in {time.perf_counter() - started:.1f}s (run {result.run_id}), warehouse {duckdb_path()}")
     print(summary([d.isoformat() for d in days]))
+    evaluations = result.get_asset_check_evaluations()
+    failed = [e for e in evaluations if not e.passed]
+    print(f"asset checks: {len(evaluations)} evaluated, {len(failed)} failed")
+    for e in failed:
+        print(f"  FAILED {e.asset_key.to_user_string()} {e.check_name} ({e.severity.value}): "
+              f"{ {k: v.value for k, v in e.metadata.items()} }")
     if not result.success:
         sys.exit(1)
     # a cohort old enough for its coupons to have been used, and the last day

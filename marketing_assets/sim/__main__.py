@@ -12,6 +12,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from marketing_assets.config import landing_dir
+from marketing_assets.sim.faults import FAULTS, inject
 from marketing_assets.sim.run import DEFAULT_SEED, simulate
 from marketing_assets.sim.world import SCALES
 
@@ -24,6 +25,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--out", type=Path, default=None, help="landing root (default: $MARKETING_LANDING_DIR or data/landing)")
     parser.add_argument("--gzip", action="store_true", help="land .jsonl.gz / .csv.gz files")
+    parser.add_argument("--inject", choices=sorted(FAULTS), action="append", default=[],
+                        help="break the landed files of --inject-day (default: the last day); repeatable")
+    parser.add_argument("--inject-day", type=dt.date.fromisoformat, default=None)
     args = parser.parse_args(argv)
     out = args.out or landing_dir()
     began = time.perf_counter()
@@ -38,6 +42,9 @@ def main(argv: list[str] | None = None) -> int:
             bar.update(1)
 
         simulate(args.scale, args.start, args.days, out, seed=args.seed, gzip=args.gzip, on_day=on_day)
+    day = args.inject_day or args.start + dt.timedelta(days=args.days - 1)
+    for kind in args.inject:
+        print(f"injected {kind} ({FAULTS[kind][0]}): {inject(kind, out, day)}")
     elapsed = time.perf_counter() - began
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
     print(

@@ -2,7 +2,6 @@
 
 import pandera.polars as pa
 import polars as pl
-from pandera.api.polars.types import PolarsData
 
 from marketing_assets.derived import WarehouseModel
 
@@ -50,25 +49,6 @@ class RepurchasePerformance(WarehouseModel):
     is_store_new_buyer: pl.Boolean = pa.Field(description="the buyer's first paid package in this store (600-day look-back)")
     is_store_repurchase: pl.Boolean = pa.Field(description="the buyer had paid in this store before this day")
     dt: pl.Date = pa.Field(description="pay day")
-
-    @pa.dataframe_check
-    def price_minus_discounts_is_paid(cls, data: PolarsData) -> pl.LazyFrame:
-        return data.lazyframe.select(pl.col("list_amt") - pl.col("total_discount_amt") == pl.col("paid_amt"))
-
-    @pa.dataframe_check
-    def discounts_add_up(cls, data: PolarsData) -> pl.LazyFrame:
-        return data.lazyframe.select(pl.sum_horizontal(DISCOUNT_COLUMNS) == pl.col("total_discount_amt"))
-
-    @pa.dataframe_check
-    def shown_price_rule(cls, data: PolarsData) -> pl.LazyFrame:
-        shown = pl.col("list_amt") - pl.col("store_promo_amt") - pl.col("platform_promo_amt") - pl.col("auto_coupon_amt")
-        return data.lazyframe.select(shown == pl.col("shown_amt"))
-
-    @pa.dataframe_check
-    def cost_per_bearer_sums_to_discounts(cls, data: PolarsData) -> pl.LazyFrame:
-        return data.lazyframe.select(
-            pl.col("merchant_cost_amt") + pl.col("platform_cost_amt") == pl.col("total_discount_amt")
-        )
 
 
 class PlatformMetrics(WarehouseModel):

@@ -66,8 +66,9 @@ def repurchase_performance(
 ) -> pl.DataFrame:
     """redapp.app_ecm_mkt_ecom_repurchase_performance_df: every line paid on ``day`` (a
     line refunded the same day never counts as paid) with its full price breakdown, cost
-    per bearer and whether it is a first or a repeat purchase. The model checks, on every
-    line, price − discounts = paid, the 千人一面价 rule and cost per bearer = discounts."""
+    per bearer and whether it is a first or a repeat purchase. The blocking check
+    ``price_minus_discounts_is_paid`` holds every line to price − discounts = paid, the
+    千人一面价 rule and cost per bearer = discounts."""
     paid = paid_lines(lines, refunds)
     platform = firsts.filter(pl.col("level") == "platform").select(
         "user_id", pl.col("first_order_id").alias("_first_order")
