@@ -55,3 +55,11 @@ ALERT_WEBHOOK_ENV = "MARKETING_ALERT_WEBHOOK"
 def alerts_log() -> Path:
     """Where failed runs are reported, one JSON line each."""
     return Path(os.environ.get(ALERTS_LOG_ENV) or DATA_DIR / "alerts.log")
+
+
+REPORTS_DIR_ENV = "MARKETING_REPORTS_DIR"
+
+
+def reports_dir() -> Path:
+    """Where the report assets write their plots (PNG) and plotted numbers (CSV)."""
+    return Path(os.environ.get(REPORTS_DIR_ENV) or DATA_DIR / "reports")

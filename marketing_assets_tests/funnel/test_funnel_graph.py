@@ -177,3 +177,34 @@ def test_a_30_day_range_run_equals_30_single_day_runs(world):
     for name, frame in ranged.items():
         assert frame["dt"].n_unique() == DAYS, name
         assert frame.equals(single[name]), name
+
+
+def test_report_assets_plot_the_numbers_of_the_tables(world, tmp_path, monkeypatch):
+    from marketing_assets import config
+    from marketing_assets.reports.assets import report_assets
+
+    root, wh = world
+    monkeypatch.setenv(config.REPORTS_DIR_ENV, str(tmp_path))
+    result = materialize(report_assets, resources=_resources(root / "range.duckdb"), partition_key=LAST.isoformat())
+    assert result.success
+    plotted = {}
+    for name in ("platform_board", "merchant_board", "growth_funnel", "campaign_monitor"):
+        png, csv = tmp_path / name / f"{LAST}.png", tmp_path / name / f"{LAST}.csv"
+        assert png.stat().st_size > 10_000 and png.read_bytes()[:4] == b"\x89PNG"
+        plotted[name] = pl.read_csv(csv, try_parse_dates=True)
+    metrics = wh.query("SELECT * FROM redapp.app_ecm_mkt_platform_metrics_1d_di WHERE dt = ?", [LAST]).row(0, named=True)
+    board = plotted["platform_board"].filter(pl.col("dt") == LAST).row(0, named=True)
+    assert (board["dab"], board["dnb"]) == (metrics["dab"], metrics["dnb"])
+    assert board["aov_yuan"] == pytest.approx(metrics["aov"] / 100)
+    seller = plotted["merchant_board"].filter(pl.col("stat_period") == 30).row(0, named=True)
+    table = wh.query("SELECT pay_amt, discount_amt FROM redcdm.dm_ecm_trd_mkt_coupon_sellerid_nd_di "
+                     "WHERE dt = ? AND stat_period = 30 AND seller_id = ?", [LAST, seller["seller_id"]]).row(0)
+    assert (seller["coupon_pay_amt"], seller["coupon_discount_amt"]) == table
+    triggered = wh.query("SELECT count(*) FROM redcdm.dwd_ecm_mkt_user_strategy_execution_coupon_di "
+                         "WHERE dt BETWEEN ? AND ?", [LAST - dt.timedelta(days=6), LAST]).item()
+    assert plotted["growth_funnel"]["triggered"].sum() == triggered
+    deposits = wh.query("SELECT sum(deposit_cnt) FROM redcdm.dm_ecm_mkt_presale_conversion_1d_di WHERE dt = ?",
+                        [LAST]).item()
+    assert plotted["campaign_monitor"]["deposit_cnt"].sum() == deposits
+    report = result.get_asset_materialization_events()[0].materialization.metadata["report"].value
+    assert "data:image/png;base64," in report

@@ -1,0 +1,1 @@
+"""The document's dashboards (section 5) as report assets that render plots."""

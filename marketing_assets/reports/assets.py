@@ -1,0 +1,184 @@
+"""Report assets: each reads the DM/APP tables of its day(s) through SQL, renders its
+board (``boards``), writes ``<reports dir>/<report>/<dt>.png`` and ``.csv`` (the numbers
+plotted) and shows the image in the UI as markdown metadata."""
+
+import datetime as dt
+from collections.abc import Callable
+
+import polars as pl
+from dagster import (
+    AssetDep,
+    AssetExecutionContext,
+    AssetKey,
+    BackfillPolicy,
+    MaterializeResult,
+    MetadataValue,
+    TimeWindowPartitionMapping,
+    asset,
+)
+
+from marketing_assets import config
+from marketing_assets.partitions import DAILY, partition_days
+from marketing_assets.reports import boards
+from marketing_assets.reports.render import save
+from marketing_assets.storage import WarehouseResource
+
+METRICS = "redapp.app_ecm_mkt_platform_metrics_1d_di"
+COUPON_SELLER = "redcdm.dm_ecm_trd_mkt_coupon_sellerid_nd_di"
+PROMOTION_SELLER = "redcdm.dm_ecm_trd_mkt_promotion_sellerid_nd_di"
+OFFERS = "redcdm.dwd_ecm_mkt_user_strategy_execution_coupon_di"
+GET_USE = "redcdm.dwd_ecm_mkt_user_strategy_execution_coupon_get_use_df"
+EXECUTIONS = "redcdm.dwd_ecm_mkt_user_strategy_execution_di"
+USER_METRICS = "reddm.dm_trd_user_metrics_day"
+RELATION = "redcdm.dim_trd_activity_sub_activity_relation_day"
+PARTICIPATE = "redcdm.dwd_ecm_mkt_activity_participate_goods_dtl_1d_df"
+SUPPLY = "redcdm.dm_ecm_mkt_activity_supply_1d_di"
+PRESALE = "redcdm.dm_ecm_mkt_presale_conversion_1d_di"
+LINES = "redapp.app_ecm_mkt_ecom_repurchase_performance_df"
+
+
+def _dep(table: str, days: int = 1) -> AssetDep:
+    mapping = None if days == 1 else TimeWindowPartitionMapping(
+        start_offset=-(days - 1), allow_nonexistent_upstream_partitions=True)
+    return AssetDep(AssetKey(table.split(".")), partition_mapping=mapping)
+
+
+def read_platform(wh: WarehouseResource, day: dt.date) -> tuple:
+    return (wh.query(f"SELECT * FROM {METRICS} WHERE dt BETWEEN ? AND ? ORDER BY dt",
+                     [day - dt.timedelta(days=29), day]),)
+
+
+def read_merchant(wh: WarehouseResource, day: dt.date) -> tuple:
+    return (wh.query(f"SELECT * FROM {COUPON_SELLER} WHERE dt = ?", [day]),
+            wh.query(f"SELECT * FROM {PROMOTION_SELLER} WHERE dt = ?", [day]))
+
+
+def read_growth(wh: WarehouseResource, day: dt.date) -> tuple:
+    week = [day - dt.timedelta(days=6), day]
+    funnel = wh.query(
+        f"""
+        WITH offers AS (
+            SELECT launch_plan_id, count(*) AS triggered, count(coupon_id) AS claimed
+            FROM {OFFERS} WHERE dt BETWEEN $first AND $day GROUP BY 1
+        ), used AS (
+            SELECT launch_plan_id, count(DISTINCT coupon_id) FILTER (WHERE is_used) AS used,
+                   coalesce(sum(discount_amt), 0) AS cost_amt, coalesce(sum(line_paid_amt), 0) AS pay_amt
+            FROM {GET_USE} WHERE dt = $day AND trigger_dt BETWEEN $first AND $day GROUP BY 1
+        ), names AS (
+            SELECT launch_plan_id, min(launch_plan_name) AS launch_plan_name
+            FROM {EXECUTIONS} WHERE dt BETWEEN $first AND $day GROUP BY 1
+        )
+        SELECT o.launch_plan_id, n.launch_plan_name, o.triggered, o.claimed, coalesce(u.used, 0) AS used,
+               coalesce(u.cost_amt, 0) AS cost_amt, coalesce(u.pay_amt, 0) AS pay_amt
+        FROM offers o JOIN names n USING (launch_plan_id) LEFT JOIN used u USING (launch_plan_id)
+        ORDER BY 1
+        """,
+        {"first": week[0], "day": day},
+    )
+    uplift = wh.query(
+        f"""
+        WITH users AS (
+            SELECT strategy_id, min(strategy_name) OVER (PARTITION BY strategy_id) AS strategy_name, user_id,
+                   bool_and(is_blank) OVER (PARTITION BY strategy_id, user_id) AS blank
+            FROM {EXECUTIONS} WHERE dt = $day
+        ), payers AS (SELECT user_id FROM {USER_METRICS} WHERE dt = $day AND pay_amt > 0),
+        rates AS (
+            SELECT strategy_id, min(strategy_name) AS strategy_name,
+                   avg(CASE WHEN p.user_id IS NOT NULL THEN 1.0 ELSE 0 END) FILTER (WHERE NOT blank) AS treated_pay_rate,
+                   avg(CASE WHEN p.user_id IS NOT NULL THEN 1.0 ELSE 0 END) FILTER (WHERE blank) AS blank_pay_rate
+            FROM (SELECT DISTINCT * FROM users) u LEFT JOIN payers p USING (user_id) GROUP BY 1
+        )
+        SELECT *, treated_pay_rate - blank_pay_rate AS uplift FROM rates ORDER BY 1
+        """,
+        {"day": day},
+    )
+    trend = wh.query(f"SELECT dt, claim_rate, uplift FROM {METRICS} WHERE dt BETWEEN ? AND ? ORDER BY dt",
+                     [day - dt.timedelta(days=13), day])
+    return funnel, uplift, trend
+
+
+def read_campaign(wh: WarehouseResource, day: dt.date) -> tuple:
+    gmv = wh.query(
+        f"""
+        WITH activities AS (
+            SELECT DISTINCT activity_id, activity_name, activity_type, gmv_target, budget, activity_start_time,
+                   activity_end_time
+            FROM {RELATION} WHERE dt = $day AND activity_start_time < $day + INTERVAL 1 DAY
+        ), goods AS (
+            SELECT DISTINCT activity_id, goods_id FROM {PARTICIPATE} WHERE dt = $day AND audit_status = 'approved'
+        ), sold AS (
+            SELECT a.activity_id, coalesce(sum(l.paid_amt), 0) AS gmv_amt, coalesce(sum(l.total_discount_amt), 0) AS cost_amt
+            FROM activities a JOIN goods g USING (activity_id)
+            JOIN {LINES} l ON l.goods_id = g.goods_id AND l.dt BETWEEN $first AND $day
+             AND l.pay_time BETWEEN a.activity_start_time AND a.activity_end_time
+            GROUP BY 1
+        )
+        SELECT a.activity_id, a.activity_type, a.activity_name, coalesce(s.gmv_amt, 0) AS gmv_amt, a.gmv_target, coalesce(s.cost_amt, 0) AS cost_amt, a.budget
+        FROM activities a LEFT JOIN sold s USING (activity_id) ORDER BY 1
+        """,
+        {"day": day, "first": day - dt.timedelta(days=59)},
+    )
+    supply = wh.query(f"SELECT * FROM {SUPPLY} WHERE dt = ? AND sub_activity_id IS NULL ORDER BY activity_id", [day])
+    presale = wh.query(f"SELECT * FROM {PRESALE} WHERE dt = ? AND deposit_cnt > 0 ORDER BY presale_activity_id", [day])
+    return gmv, supply, presale
+
+
+REPORTS: dict[str, tuple[str, Callable, Callable, list[AssetDep], Callable[[pl.DataFrame], dict]]] = {
+    "platform_board": (
+        "Platform board: DAB, DNB, 用券拉新, AOV, CAC, PCVR, coupon ROI and tool configuration rate over 30 days",
+        read_platform, boards.platform_board, [_dep(METRICS, 30)],
+        lambda d: {"dab": int(d["dab"][-1]), "dnb": int(d["dnb"][-1])} if d.height else {},
+    ),
+    "merchant_board": (
+        "Merchant board: coupon and promotion cost, pay_amt and ROI per seller over 1/7/30 days",
+        read_merchant, boards.merchant_board, [_dep(COUPON_SELLER), _dep(PROMOTION_SELLER)],
+        lambda d: {"sellers_shown": d["seller_id"].n_unique()},
+    ),
+    "growth_funnel": (
+        "Growth funnel: triggered → claimed → used by launch plan, cost, uplift against blank control, day by day",
+        read_growth, boards.growth_funnel,
+        [_dep(OFFERS, 7), _dep(GET_USE), _dep(EXECUTIONS, 7), _dep(USER_METRICS), _dep(METRICS, 14)],
+        lambda d: {"triggered_7d": int(d["triggered"].sum() or 0), "used_7d": int(d["used"].sum() or 0)},
+    ),
+    "campaign_monitor": (
+        "Campaign monitor: GMV against target, cost against budget, merchant sign-ups, presale deposit → final payment",
+        read_campaign, boards.campaign_monitor,
+        [_dep(RELATION), _dep(PARTICIPATE), _dep(SUPPLY), _dep(PRESALE), _dep(LINES, 60)],
+        lambda d: {"activities": int((d["part"] == "gmv").sum())},
+    ),
+}
+
+
+def report_asset(name: str):
+    what, read, draw, deps, headline = REPORTS[name]
+
+    @asset(
+        key=AssetKey(["reports", name]),
+        deps=deps,
+        partitions_def=DAILY,
+        backfill_policy=BackfillPolicy.single_run(),
+        group_name="reports",
+        kinds={"matplotlib", "duckdb"},
+        tags={"layer": "report"},
+        owners=["team:marketing-data"],
+        description=f"{what}. Writes <reports dir>/{name}/<dt>.png and the plotted numbers as .csv.",
+        metadata={"partition_expr": "dt"},
+    )
+    def _report(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
+        folder = config.reports_dir() / name
+        last = None
+        for day in partition_days(context):
+            fig, data = draw(day, *read(warehouse, day))
+            last = (day, data, *save(fig, folder, day.isoformat(), data))
+        day, data, png, csv, markdown = last
+        return MaterializeResult(metadata={
+            "report": MetadataValue.md(f"### {what} — {day}\n\n{markdown}"),
+            "png": MetadataValue.path(str(png)),
+            "csv": MetadataValue.path(str(csv)),
+            **headline(data),
+        })
+
+    return _report
+
+
+report_assets = [report_asset(name) for name in REPORTS]
