@@ -12,11 +12,17 @@ from marketing_assets.domains.registry import ODS_SPECS
 from marketing_assets.domains.tables import DERIVED_TABLES
 from marketing_assets.landing.assets import build_ods_assets, quarantine_asset
 from marketing_assets.landing.resource import LandingResource
+from marketing_assets.landing.spec import OdsKind
 from marketing_assets.reports.assets import report_assets
 from marketing_assets.storage import WarehouseIOManager, WarehouseResource
 
 ods_assets = [a for spec in ODS_SPECS for a in build_ods_assets(spec)]
-derived_assets, grain_checks = derived.build(DERIVED_TABLES)
+ODS_COLUMNS = {("redods", spec.events_table): list(spec.landed_schema().columns) for spec in ODS_SPECS} | {
+    ("redods", spec.table): list(spec.snapshot_schema().columns)
+    for spec in ODS_SPECS
+    if spec.kind is OdsKind.SNAPSHOT
+}
+derived_assets, grain_checks = derived.build(DERIVED_TABLES, ODS_COLUMNS)
 all_assets = [*ods_assets, quarantine_asset(ODS_SPECS), *derived_assets, *report_assets]
 all_checks = [*grain_checks, checks.ods_quality_checks(), *checks.cross_table_checks()]
 

@@ -20,6 +20,7 @@ from dagster import BetaWarning, DagsterInstance
 
 warnings.filterwarnings("ignore", category=BetaWarning)  # backfill_policy is "beta" in 1.13
 
+from marketing_assets import config  # noqa: E402
 from marketing_assets.config import duckdb_path, landing_dir  # noqa: E402
 from marketing_assets.definitions import defs  # noqa: E402
 from marketing_assets.funnel_summary import funnel_summary  # noqa: E402
@@ -63,7 +64,7 @@ def run_days(instance: DagsterInstance, first: str, last: str):
 def summary(days: list[str]) -> str:
     """Rows per table and day (0 for a day stored empty), and the quarantine."""
     warehouse = WarehouseResource()
-    keys = sorted(defs.resolve_asset_graph().get_all_asset_keys())
+    keys = sorted(k for k in defs.resolve_asset_graph().get_all_asset_keys() if k.path[0].startswith("red"))
     counts = {}
     for key in keys:
         schema, table = key.path
@@ -122,6 +123,7 @@ def main() -> None:
     # a cohort old enough for its coupons to have been used, and the last day
     print(funnel_summary(WarehouseResource(), days[-7], days[-1]))
     print(funnel_summary(WarehouseResource(), days[-1], days[-1]))
+    print(f"reports of {days[-1]}: {config.reports_dir()}/<report>/{days[-1]}.png")
 
 
 if __name__ == "__main__":

@@ -36,6 +36,8 @@ from dagster import (
     AssetsDefinition,
     BackfillPolicy,
     MetadataValue,
+    TableColumnDep,
+    TableColumnLineage,
     TimeWindowPartitionMapping,
     asset,
     asset_check,
@@ -47,6 +49,7 @@ from marketing_assets.partitions import DAILY, partition_days
 from marketing_assets.storage import MissingTableError, WarehouseResource
 
 KINDS = {"polars", "duckdb"}
+OWNER = "team:marketing-data"
 
 
 class WarehouseModel(pa.DataFrameModel):
@@ -96,6 +99,9 @@ class DerivedTable:
     planned: bool = False
     #: headline numbers of one day for the materialisation's metadata
     headline: Callable[[pl.DataFrame], dict] | None = None
+    #: column lineage of computed or renamed columns: output column → (input name, column)…;
+    #: a column not listed comes from the same-named columns of the inputs that carry it
+    lineage: Mapping[str, tuple[tuple[str, str], ...]] = field(default_factory=dict, compare=False)
     extra_metadata: dict = field(default_factory=dict, compare=False)
 
     @property
@@ -182,6 +188,30 @@ def _prune(conn: duckdb.DuckDBPyConnection, table: DerivedTable, last: dt.date) 
     return gone
 
 
+def column_lineage(
+    table: DerivedTable, upstream_columns: Mapping[tuple[str, str], list[str]]
+) -> TableColumnLineage:
+    """``dagster/column_lineage`` from the table's declarations (the inputs' column lists,
+    or their models' columns) and its ``lineage`` overrides: nothing written twice."""
+    available = {
+        name: list(up.columns) if up.columns is not None else upstream_columns.get(up.key, [])
+        for name, up in table.inputs.items()
+    }
+    deps = {}
+    for column in table.schema.columns:
+        if column == "dt":
+            continue
+        sources = table.lineage.get(column) or tuple(
+            (name, column) for name, cols in available.items() if column in cols
+        )
+        if sources:
+            deps[column] = [
+                TableColumnDep(asset_key=table.inputs[name].asset_key, column_name=col)
+                for name, col in sources
+            ]
+    return TableColumnLineage(deps_by_column=deps)
+
+
 def _mapping(up: Upstream) -> TimeWindowPartitionMapping | None:
     if up.days == 1:
         return None
@@ -190,7 +220,9 @@ def _mapping(up: Upstream) -> TimeWindowPartitionMapping | None:
     )
 
 
-def build_asset(table: DerivedTable) -> AssetsDefinition:
+def build_asset(
+    table: DerivedTable, upstream_columns: Mapping[tuple[str, str], list[str]] | None = None
+) -> AssetsDefinition:
     deps = [
         AssetDep(up.asset_key, partition_mapping=_mapping(up)) for up in table.inputs.values()
     ]
@@ -203,11 +235,13 @@ def build_asset(table: DerivedTable) -> AssetsDefinition:
         backfill_policy=BackfillPolicy.single_run(),
         group_name=table.group,
         kinds=KINDS,
+        owners=[OWNER],
         tags={"layer": table.layer, **({"planned": "true"} if table.planned else {})},
         description=table.description(),
         metadata={
             "partition_expr": "dt",
             "dagster/column_schema": column_schema(table.schema),
+            "dagster/column_lineage": column_lineage(table, upstream_columns or {}),
             "grain": ", ".join(table.grain),
             "upstream_windows_days": MetadataValue.json(
                 {".".join(up.key): up.days for up in table.inputs.values()}
@@ -291,5 +325,10 @@ def build_grain_check(table: DerivedTable) -> AssetChecksDefinition:
     return _check
 
 
-def build(tables: list[DerivedTable]) -> tuple[list[AssetsDefinition], list[AssetChecksDefinition]]:
-    return [build_asset(t) for t in tables], [build_grain_check(t) for t in tables]
+def build(
+    tables: list[DerivedTable], upstream_columns: Mapping[tuple[str, str], list[str]] | None = None
+) -> tuple[list[AssetsDefinition], list[AssetChecksDefinition]]:
+    """Assets and grain checks; ``upstream_columns`` (key → columns) resolves the lineage of
+    inputs read whole. The tables' own models are added to it."""
+    columns = {**(upstream_columns or {}), **{(t.database, t.table): list(t.schema.columns) for t in tables}}
+    return [build_asset(t, columns) for t in tables], [build_grain_check(t) for t in tables]

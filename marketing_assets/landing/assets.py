@@ -32,6 +32,7 @@ from marketing_assets.storage import WarehouseResource
 
 ODS = "redods"
 KINDS = {"polars", "duckdb"}
+OWNER = "team:marketing-data"
 QUARANTINE_KEY = AssetKey([quarantine.SCHEMA, quarantine.TABLE])
 
 
@@ -94,6 +95,7 @@ def _landed_asset(spec: OdsSpec) -> AssetsDefinition:
         backfill_policy=BackfillPolicy.single_run(),
         group_name=spec.domain,
         kinds=KINDS,
+        owners=[OWNER],
         tags={"layer": "ods"},
         description=_description(spec, what, spec.grain),
         metadata=_asset_metadata(spec, schema, spec.grain),
@@ -143,6 +145,7 @@ def _snapshot_asset(spec: OdsSpec) -> AssetsDefinition:
         backfill_policy=BackfillPolicy.single_run(),
         group_name=spec.domain,
         kinds=KINDS,
+        owners=[OWNER],
         tags={"layer": "ods"},
         description=_description(
             spec,
@@ -191,6 +194,7 @@ def quarantine_asset(specs: list[OdsSpec]) -> AssetsDefinition:
         backfill_policy=BackfillPolicy.single_run(),
         group_name="quality",
         kinds={"duckdb"},
+        owners=[OWNER],
         tags={"layer": "ods"},
         description=(
             "Landed records that could not be loaded, with their reason (隔离区). Written by "

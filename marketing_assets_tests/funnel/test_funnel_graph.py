@@ -208,3 +208,24 @@ def test_report_assets_plot_the_numbers_of_the_tables(world, tmp_path, monkeypat
     assert plotted["campaign_monitor"]["deposit_cnt"].sum() == deposits
     report = result.get_asset_materialization_events()[0].materialization.metadata["report"].value
     assert "data:image/png;base64," in report
+
+
+def test_every_asset_has_an_owner_and_dm_app_metrics_have_column_lineage():
+    graph = defs.resolve_asset_graph()
+    for key in graph.get_all_asset_keys():
+        node = graph.get(key)
+        assert node.owners == ["team:marketing-data"], key
+        assert node.description and node.tags.get("layer"), key
+    checked = 0
+    for table in DERIVED_TABLES:
+        if table.layer not in ("dm", "app") or table.group in ("campaign", "presale"):
+            continue
+        lineage = graph.get(table.key).metadata["dagster/column_lineage"].deps_by_column
+        metrics = [c for c, col in table.model.to_schema().columns.items()
+                   if c != "dt" and str(col.dtype) in ("Int64", "Float64") and c not in table.grain]
+        missing = [c for c in metrics if c not in lineage]
+        assert not missing, (table.table, missing)
+        for deps in lineage.values():
+            assert all(d.asset_key in {up.asset_key for up in table.inputs.values()} for d in deps)
+        checked += 1
+    assert checked >= 12

@@ -71,6 +71,13 @@ TABLES = [
         },
         compute=transforms.allowance_get_use,
         bounded=True,
+        lineage={
+            "line_paid_amt": (("lines", "paid_amt"),),
+            "use_amt": (("details", "amount"), ("discounts", "discount_amt")),
+            "is_used": (("details", "allowance_id"), ("refunds", "refund_time")),
+            "claim_date": (("allowances", "claim_time"),),
+            "pay_date": (("lines", "pay_time"),),
+        },
         headline=_headline,
     ),
 ]

@@ -36,6 +36,23 @@ def _seller_headline(frame: pl.DataFrame) -> dict:
     }
 
 
+SELLER_LINEAGE = {
+    "stat_period": (("uses", "pay_date"), ("claims", "claim_date")),
+    "claim_cnt": (("claims", "coupon_id"), ("claims", "claim_date")),
+    "claim_user_cnt": (("claims", "user_id"),),
+    "use_cnt": (("uses", "use_key"), ("uses", "is_refunded")),
+    "use_user_cnt": (("uses", "user_id"),),
+    "pay_amt": (("uses", "line_paid_amt"), ("uses", "package_id"), ("uses", "goods_id")),
+    "pay_goods_cnt": (("uses", "quantity"), ("uses", "package_id"), ("uses", "goods_id")),
+    "merchant_cost_amt": (("uses", "discount_amt"), ("uses", "bearer")),
+    "platform_cost_amt": (("uses", "discount_amt"), ("uses", "bearer")),
+    "roi": (("uses", "line_paid_amt"), ("uses", "discount_amt")),
+    "aov": (("uses", "line_paid_amt"), ("uses", "user_id")),
+    "new_buyer_cnt": (("first_orders", "first_package_id"), ("first_orders", "first_pay_date"),
+                      ("uses", "package_id"), ("uses", "user_id")),
+}
+
+
 def _seller_table(name: str, model, by: tuple[str, ...], what: str, chinese: str) -> DerivedTable:
     def compute(day, uses, claims, first_orders):
         return transforms.seller_metrics(
@@ -65,6 +82,7 @@ def _seller_table(name: str, model, by: tuple[str, ...], what: str, chinese: str
         },
         compute=compute,
         headline=_seller_headline,
+        lineage=SELLER_LINEAGE,
     )
 
 
@@ -182,6 +200,14 @@ TABLES = [
         },
         compute=transforms.coupon_uses,
         bounded=True,
+        lineage={
+            "coupon_id": (("details", "source_id"), ("details", "discount_source")),
+            "coupon_kind": (("details", "discount_source"),),
+            "use_key": (("details", "source_id"), ("details", "coupon_template_id"), ("details", "package_id")),
+            "line_paid_amt": (("lines", "paid_amt"),),
+            "pay_date": (("lines", "pay_time"),),
+            "is_refunded": (("refunds", "refund_time"), ("lines", "pay_time")),
+        },
         headline=_use_headline,
     ),
     DerivedTable(
@@ -201,6 +227,8 @@ TABLES = [
         },
         compute=transforms.coupon_get_use_600d,
         bounded=True,
+        lineage={"face_amount": (("claims", "discount_amount"),), "coupon_seller_id": (("claims", "seller_id"),),
+                 "is_used": (("uses", "package_id"), ("uses", "is_refunded"))},
     ),
     DerivedTable(
         "redcdm", "dm_ecm_mkt_tob_coupon_get_use_600d_di",
@@ -213,6 +241,7 @@ TABLES = [
         inputs={"get_use": Upstream(keys.COUPON_GET_USE_600D)},
         compute=transforms.tob_coupon_get_use_600d,
         bounded=True,
+        lineage={"merchant_cost_amt": (("get_use", "discount_amt"), ("get_use", "bearer"))},
     ),
     _seller_table(
         "dm_ecm_trd_mkt_coupon_sellerid_nd_di", schemas.CouponSeller, (),

@@ -5,6 +5,7 @@ seller-level results."""
 import polars as pl
 
 from marketing_assets.derived import DerivedTable, Upstream
+from marketing_assets.domains.coupon.tables import SELLER_LINEAGE
 from marketing_assets.domains import keys as shared
 from marketing_assets.domains.promotion import keys, schemas, transforms
 from marketing_assets.metrics import LOOKBACK_DAYS
@@ -90,6 +91,8 @@ def _seller_table(name: str, model, by: tuple[str, ...], what: str, chinese: str
             ),
         },
         compute=compute,
+        lineage={k: v for k, v in SELLER_LINEAGE.items() if not k.startswith("claim")}
+        | {"stat_period": (("uses", "pay_date"),)},
         headline=_seller_headline,
     )
 
@@ -224,6 +227,13 @@ TABLES: list[DerivedTable] = [
         compute=transforms.promotion_uses,
         bounded=True,
         headline=_use_headline,
+        lineage={
+            "promotion_id": (("details", "source_id"),),
+            "use_key": (("details", "source_id"), ("details", "package_id")),
+            "line_paid_amt": (("lines", "paid_amt"),),
+            "pay_date": (("lines", "pay_time"),),
+            "is_refunded": (("refunds", "refund_time"), ("lines", "pay_time")),
+        },
     ),
     _seller_table(
         "dm_ecm_trd_mkt_promotion_sellerid_nd_di", schemas.PromotionSeller, (),

@@ -48,6 +48,11 @@ TABLES += [
         chinese_name="用户标签扩展维表",
         inputs={"users": Upstream(keys.USERS), "firsts": _PLATFORM_FIRSTS},
         compute=transforms.user_labels,
+        lineage={
+            "register_days": (("users", "register_time"),),
+            "is_member": (("users", "member_level"),),
+            "lifecycle": (("users", "first_order_time"), ("firsts", "last_pay_time")),
+        },
         bounded=True,
     ),
     DerivedTable(
@@ -73,6 +78,19 @@ TABLES += [
             "firsts": _PLATFORM_FIRSTS,
         },
         compute=transforms.user_metrics,
+        lineage={
+            "visit_pv": (("visits", "pv"),),
+            "visit_goods_cnt": (("visits", "goods_id"),),
+            "order_cnt": (("lines", "order_id"), ("refunds", "refund_time")),
+            "pay_goods_cnt": (("lines", "quantity"), ("refunds", "refund_time")),
+            "pay_amt": (("lines", "paid_amt"), ("refunds", "refund_time")),
+            "coupon_use_cnt": (("uses", "use_key"),),
+            "coupon_discount_amt": (("uses", "discount_amt"),),
+            "allowance_use_amt": (("discounts", "discount_amt"), ("discounts", "discount_source")),
+            "pay_amt_30d": (("lines", "paid_amt"), ("refunds", "package_id")),
+            "first_order_time": (("firsts", "first_pay_time"),),
+            "is_new_buyer": (("firsts", "first_pay_time"),),
+        },
     ),
     DerivedTable(
         *keys.TOC_USER_LEVEL,
@@ -87,6 +105,12 @@ TABLES += [
             "refunds": Upstream(keys.REFUNDS, 90, ("package_id", "goods_id")),
         },
         compute=transforms.user_levels,
+        lineage={
+            "pay_amt_30d": (("lines", "paid_amt"), ("refunds", "package_id")),
+            "pay_amt_90d": (("lines", "paid_amt"), ("refunds", "package_id")),
+            "order_cnt_90d": (("lines", "order_id"),),
+            "user_level": (("lines", "paid_amt"), ("refunds", "package_id")),
+        },
         bounded=True,
     ),
     DerivedTable(
@@ -106,6 +130,12 @@ TABLES += [
             "levels": Upstream(keys.TOC_USER_LEVEL, 1, ("user_id", "user_level")),
         },
         compute=transforms.algo_base_labels,
+        lineage={
+            "active_days_mtd": (("visits", "user_id"), ("lines", "user_id")),
+            "visit_pv_mtd": (("visits", "pv"),),
+            "pay_amt_mtd": (("lines", "paid_amt"), ("refunds", "refund_time")),
+            "top_industry": (("visits", "pv"), ("goods", "industry")),
+        },
         bounded=True,
     ),
 ]
