@@ -157,21 +157,31 @@ def test_growth_funnel_used_le_claimed_le_triggered_per_cohort(world):
     assert 0 < blank[0] < blank[1]  # control groups are kept countable for uplift
 
 
+#: the funnel spine (issue 4): coupon, growth and allowance tables and the store-level
+#: first orders they read; the 30 single-day runs cover these (the whole graph would double
+#: the suite's time)
+SPINE = [t for t in DERIVED_TABLES if t.group in ("coupon", "growth", "allowance")
+         or t.table == "dim_ecm_user_nitem_label_extend_df"]
+SPINE_ASSETS = [a for a in derived_assets if a.key in {t.key for t in SPINE}]
+
+
 def _derived_tables(wh: WarehouseResource) -> dict[str, pl.DataFrame]:
     return {
         f"{t.database}.{t.table}": wh.query(f"SELECT * FROM {t.database}.{t.table} ORDER BY ALL")
-        for t in DERIVED_TABLES
+        for t in SPINE
     }
 
 
 def test_a_30_day_range_run_equals_30_single_day_runs(world):
+    """The funnel spine's 21 tables: one 30-day range run = 30 single-day runs."""
+    assert len(SPINE) == 21
     root, wh = world
     single_db = root / "single.duckdb"
     shutil.copy(root / "ods_only.duckdb", single_db)
     res = _resources(single_db)
     for i in range(DAYS):
         day = (FIRST + dt.timedelta(days=i)).isoformat()
-        assert materialize(derived_assets, resources=res, partition_key=day).success
+        assert materialize(SPINE_ASSETS, resources=res, partition_key=day).success
     single = _derived_tables(WarehouseResource(database=str(single_db)))
     ranged = _derived_tables(wh)
     for name, frame in ranged.items():
