@@ -35,6 +35,15 @@ def _supply_headline(frame: pl.DataFrame) -> dict:
     }
 
 
+_SIGNUP_STATE = (("goods", "audit_status"), ("goods", "signup_date"), ("goods", "audit_date"))
+_SUPPLY_LINEAGE = {
+    f"{state}_{who}_cnt{suffix}": ((("goods", f"{who}_id"),) + _SIGNUP_STATE)
+    for state in ("signup", "approved", "rejected", "pending")
+    for who in ("goods", "seller")
+    for suffix in ("", "_1d")
+} | {"approve_rate": (("goods", "audit_status"),)}
+
+
 TABLES = [
     DerivedTable(
         *keys.ACTIVITY_RELATION,
@@ -107,5 +116,6 @@ TABLES = [
         },
         compute=transforms.activity_supply,
         headline=_supply_headline,
+        lineage=_SUPPLY_LINEAGE,
     ),
 ]

@@ -24,6 +24,24 @@ _FINAL_LINES = Upstream(
 )
 
 
+def _conversion_lineage() -> dict:
+    """Deposit columns come from the deposits; conversion, pending and forfeit columns
+    from deposits matched to final-payment lines (and the final window); GMV from lines."""
+    deposits = tuple(("deposits", c) for c in ("user_id", "sku_id", "quantity", "deposit_amt", "pay_time"))
+    finals = tuple(("lines", c) for c in ("user_id", "sku_id", "order_time", "pay_time"))
+    lineage = {}
+    for column, dtype in schemas.PresaleConversion.to_schema().dtypes.items():
+        if str(dtype) not in ("Int64", "Float64") or column == "presale_activity_id":
+            continue
+        if column.startswith(("deposit", "deduction")):
+            lineage[column] = deposits + (("deposits", "deduction_amt"),)
+        elif column.startswith("final"):
+            lineage[column] = (("lines", "paid_amt"), ("deposits", "deposit_amt")) + finals
+        else:  # converted, pending, forfeited, conversion_rate
+            lineage[column] = deposits + finals + (("activities", "final_end"),)
+    return lineage
+
+
 def _goods_headline(frame: pl.DataFrame) -> dict:
     return {
         "presales": frame["presale_activity_id"].n_unique(),
@@ -94,5 +112,6 @@ TABLES = [
         },
         compute=transforms.presale_conversion,
         headline=_conversion_headline,
+        lineage=_conversion_lineage(),
     ),
 ]
