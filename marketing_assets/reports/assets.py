@@ -58,20 +58,25 @@ def read_growth(wh: WarehouseResource, day: dt.date) -> tuple:
     funnel = wh.query(
         f"""
         WITH offers AS (
-            SELECT launch_plan_id, count(*) AS triggered, count(coupon_id) AS claimed
-            FROM {OFFERS} WHERE dt BETWEEN $first AND $day GROUP BY 1
+            SELECT launch_plan_id, strategy_id, biz_scene_id, count(*) AS triggered, count(coupon_id) AS claimed
+            FROM {OFFERS} WHERE dt BETWEEN $first AND $day GROUP BY 1, 2, 3
         ), used AS (
-            SELECT launch_plan_id, count(DISTINCT coupon_id) FILTER (WHERE is_used) AS used,
+            SELECT launch_plan_id, strategy_id, biz_scene_id,
+                   count(DISTINCT coupon_id) FILTER (WHERE is_used) AS used,
                    coalesce(sum(discount_amt), 0) AS cost_amt, coalesce(sum(line_paid_amt), 0) AS pay_amt
-            FROM {GET_USE} WHERE dt = $day AND trigger_dt BETWEEN $first AND $day GROUP BY 1
-        ), names AS (
-            SELECT launch_plan_id, min(launch_plan_name) AS launch_plan_name
-            FROM {EXECUTIONS} WHERE dt BETWEEN $first AND $day GROUP BY 1
+            FROM {GET_USE} WHERE dt = $day AND trigger_dt BETWEEN $first AND $day GROUP BY 1, 2, 3
+        ), cells AS (
+            SELECT o.*, coalesce(u.used, 0) AS used, coalesce(u.cost_amt, 0) AS cost_amt,
+                   coalesce(u.pay_amt, 0) AS pay_amt
+            FROM offers o LEFT JOIN used u USING (launch_plan_id, strategy_id, biz_scene_id)
         )
-        SELECT o.launch_plan_id, n.launch_plan_name, o.triggered, o.claimed, coalesce(u.used, 0) AS used,
-               coalesce(u.cost_amt, 0) AS cost_amt, coalesce(u.pay_amt, 0) AS pay_amt
-        FROM offers o JOIN names n USING (launch_plan_id) LEFT JOIN used u USING (launch_plan_id)
-        ORDER BY 1
+        SELECT CASE WHEN grouping(launch_plan_id) = 0 THEN 'launch_plan'
+                    WHEN grouping(strategy_id) = 0 THEN 'strategy' ELSE 'scene' END AS cut,
+               coalesce(launch_plan_id, strategy_id, biz_scene_id) AS id,
+               sum(triggered) AS triggered, sum(claimed) AS claimed, sum(used) AS used,
+               sum(cost_amt) AS cost_amt, sum(pay_amt) AS pay_amt
+        FROM cells GROUP BY GROUPING SETS ((launch_plan_id), (strategy_id), (biz_scene_id))
+        ORDER BY 1, 2
         """,
         {"first": week[0], "day": day},
     )
@@ -138,7 +143,10 @@ REPORTS: dict[str, tuple[str, Callable, Callable, list[AssetDep], Callable[[pl.D
         "Growth funnel: triggered → claimed → used by launch plan, cost, uplift against blank control, day by day",
         read_growth, boards.growth_funnel,
         [_dep(OFFERS, 7), _dep(GET_USE), _dep(EXECUTIONS, 7), _dep(USER_METRICS), _dep(METRICS, 14)],
-        lambda d: {"triggered_7d": int(d["triggered"].sum() or 0), "used_7d": int(d["used"].sum() or 0)},
+        lambda d: {
+            "triggered_7d": int(d.filter(pl.col("cut") == "launch_plan")["triggered"].sum() or 0),
+            "used_7d": int(d.filter(pl.col("cut") == "launch_plan")["used"].sum() or 0),
+        },
     ),
     "campaign_monitor": (
         "Campaign monitor: GMV against target, cost against budget, merchant sign-ups, presale deposit → final payment",

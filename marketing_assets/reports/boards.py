@@ -84,34 +84,42 @@ def merchant_board(day: dt.date, coupons: pl.DataFrame, promotions: pl.DataFrame
 
 
 def growth_funnel(day: dt.date, funnel: pl.DataFrame, uplift: pl.DataFrame, trend: pl.DataFrame):
-    """Triggered → claimed → used by launch plan, uplift against blank control by strategy,
-    claim rate and uplift day by day."""
-    funnel = funnel.sort("launch_plan_id")
+    """Triggered → claimed → used by launch plan, strategy and scene (cohorts of the last 7
+    days), cost and ROI, uplift against blank control by strategy, day by day."""
+    funnel = funnel.sort("cut", "id").with_columns(
+        claim_rate=pl.col("claimed") / pl.col("triggered"),
+        use_rate=pl.when(pl.col("claimed") > 0).then(pl.col("used") / pl.col("claimed")),
+        roi=pl.when(pl.col("cost_amt") > 0).then(pl.col("pay_amt") / pl.col("cost_amt")),
+    )
     uplift = uplift.sort("strategy_id")
     trend = trend.sort("dt")
-    fig, axes = plt.subplots(1, 3, figsize=(16, 5), layout="constrained")
-    _bars(axes[0], [f"plan {i}" for i in funnel["launch_plan_id"]], {
-        "triggered": funnel["triggered"].to_list(), "claimed": funnel["claimed"].to_list(),
-        "used": funnel["used"].to_list(),
-    }, "Cohorts of the last 7 days, by launch plan", "coupons")
-    _bars(axes[1], [f"strategy {i}" for i in uplift["strategy_id"]], {
+    fig, axes = plt.subplots(2, 3, figsize=(17, 9), layout="constrained")
+    for ax, cut in zip(axes[0], ("launch_plan", "strategy", "scene"), strict=True):
+        part = funnel.filter(pl.col("cut") == cut)
+        _bars(ax, [f"{cut.replace('_', ' ')} {i}" for i in part["id"]], {
+            "triggered": part["triggered"].to_list(), "claimed": part["claimed"].to_list(),
+            "used": part["used"].to_list(),
+        }, f"Funnel by {cut.replace('_', ' ')} (cohorts of 7 days)", "coupons")
+    plans = funnel.filter(pl.col("cut") == "launch_plan")
+    _bars(axes[1, 0], [f"plan {i}" for i in plans["id"]], {
+        "cost": plans.select(yuan("cost_amt")).to_series().to_list(),
+        "pay of the lines ÷ 10": plans.select(yuan("pay_amt") / 10).to_series().to_list(),
+    }, "Cost and pay by launch plan (ROI in the CSV)", "yuan")
+    _bars(axes[1, 1], [f"strategy {i}" for i in uplift["strategy_id"]], {
         "pay rate, offered (%)": (uplift["treated_pay_rate"] * 100).fill_null(0).to_list(),
         "pay rate, blank control (%)": (uplift["blank_pay_rate"] * 100).fill_null(0).to_list(),
     }, f"Uplift against blank control on {day}", "% of triggered users who paid")
     days = trend["dt"].to_list()
-    axes[2].plot(days, (trend["claim_rate"] * 100).to_list(), marker="o", label="claim rate (%)")
-    axes[2].plot(days, (trend["uplift"] * 100).to_list(), marker="o", label="uplift (points)")
-    axes[2].set_title("Day by day")
-    axes[2].set_ylabel("%")
-    axes[2].legend(fontsize=8)
-    axes[2].tick_params(axis="x", rotation=30, labelsize=8)
+    axes[1, 2].plot(days, (trend["claim_rate"] * 100).to_list(), marker="o", label="claim rate (%)")
+    axes[1, 2].plot(days, (trend["uplift"] * 100).to_list(), marker="o", label="uplift (points)")
+    axes[1, 2].set_title("Day by day")
+    axes[1, 2].set_ylabel("%")
+    axes[1, 2].legend(fontsize=8)
+    axes[1, 2].tick_params(axis="x", rotation=30, labelsize=8)
     fig.suptitle(f"Growth funnel — {day}")
     data = pl.concat([
-        funnel.select(pl.lit("launch_plan").alias("cut"), pl.col("launch_plan_id").alias("id"),
-                      pl.col("launch_plan_name").alias("name"),
-                      "triggered", "claimed", "used", "cost_amt", "pay_amt"),
-        uplift.select(pl.lit("strategy").alias("cut"), pl.col("strategy_id").alias("id"),
-                      pl.col("strategy_name").alias("name"),
+        funnel,
+        uplift.select(pl.lit("uplift_by_strategy").alias("cut"), pl.col("strategy_id").alias("id"),
                       "treated_pay_rate", "blank_pay_rate", "uplift"),
     ], how="diagonal_relaxed")
     return fig, data

@@ -212,7 +212,9 @@ def test_report_assets_plot_the_numbers_of_the_tables(world, tmp_path, monkeypat
     assert (seller["coupon_pay_amt"], seller["coupon_discount_amt"]) == table
     triggered = wh.query("SELECT count(*) FROM redcdm.dwd_ecm_mkt_user_strategy_execution_coupon_di "
                          "WHERE dt BETWEEN ? AND ?", [LAST - dt.timedelta(days=6), LAST]).item()
-    assert plotted["growth_funnel"]["triggered"].sum() == triggered
+    funnel = plotted["growth_funnel"]
+    for cut in ("launch_plan", "strategy", "scene"):  # each cut adds up to the cohorts' offers
+        assert funnel.filter(pl.col("cut") == cut)["triggered"].sum() == triggered
     deposits = wh.query("SELECT sum(deposit_cnt) FROM redcdm.dm_ecm_mkt_presale_conversion_1d_di WHERE dt = ?",
                         [LAST]).item()
     assert plotted["campaign_monitor"]["deposit_cnt"].sum() == deposits
