@@ -35,6 +35,7 @@ PARTICIPATE = "redcdm.dwd_ecm_mkt_activity_participate_goods_dtl_1d_df"
 SUPPLY = "redcdm.dm_ecm_mkt_activity_supply_1d_di"
 PRESALE = "redcdm.dm_ecm_mkt_presale_conversion_1d_di"
 LINES = "redapp.app_ecm_mkt_ecom_repurchase_performance_df"
+VISITS = "redods.ods_trd_goods_visit_di"
 
 
 def _dep(table: str, days: int = 1) -> AssetDep:
@@ -123,9 +124,29 @@ def read_campaign(wh: WarehouseResource, day: dt.date) -> tuple:
         """,
         {"day": day, "first": day - dt.timedelta(days=59)},
     )
+    conversion = wh.query(
+        f"""
+        WITH goods AS (
+            SELECT DISTINCT p.activity_id, p.activity_type, p.goods_id FROM {PARTICIPATE} p
+            WHERE p.dt = $day AND p.audit_status = 'approved'
+              AND p.activity_start_time < $day + INTERVAL 1 DAY AND p.activity_end_time >= $day
+        ), visitors AS (
+            SELECT g.activity_id, count(DISTINCT v.user_id) AS visitor_cnt
+            FROM goods g JOIN {VISITS} v ON v.goods_id = g.goods_id AND v.dt = $day GROUP BY 1
+        ), buyers AS (
+            SELECT g.activity_id, count(DISTINCT l.user_id) AS buyer_cnt
+            FROM goods g JOIN {LINES} l ON l.goods_id = g.goods_id AND l.dt = $day GROUP BY 1
+        )
+        SELECT a.activity_id, a.activity_type, coalesce(visitor_cnt, 0) AS visitor_cnt,
+               coalesce(buyer_cnt, 0) AS buyer_cnt
+        FROM (SELECT DISTINCT activity_id, activity_type FROM goods) a
+        LEFT JOIN visitors USING (activity_id) LEFT JOIN buyers USING (activity_id) ORDER BY 1
+        """,
+        {"day": day},
+    )
     supply = wh.query(f"SELECT * FROM {SUPPLY} WHERE dt = ? AND sub_activity_id IS NULL ORDER BY activity_id", [day])
     presale = wh.query(f"SELECT * FROM {PRESALE} WHERE dt = ? AND deposit_cnt > 0 ORDER BY presale_activity_id", [day])
-    return gmv, supply, presale
+    return gmv, conversion, supply, presale
 
 
 REPORTS: dict[str, tuple[str, Callable, Callable, list[AssetDep], Callable[[pl.DataFrame], dict]]] = {
@@ -149,9 +170,9 @@ REPORTS: dict[str, tuple[str, Callable, Callable, list[AssetDep], Callable[[pl.D
         },
     ),
     "campaign_monitor": (
-        "Campaign monitor: GMV against target, cost against budget, merchant sign-ups, presale deposit → final payment",
+        "Campaign monitor: GMV against target, cost against budget, funnel conversion of campaign goods, merchant sign-ups, presale deposit → final payment",
         read_campaign, boards.campaign_monitor,
-        [_dep(RELATION), _dep(PARTICIPATE), _dep(SUPPLY), _dep(PRESALE), _dep(LINES, 60)],
+        [_dep(RELATION), _dep(PARTICIPATE), _dep(SUPPLY), _dep(PRESALE), _dep(LINES, 60), _dep(VISITS)],
         lambda d: {"activities": int((d["part"] == "gmv").sum())},
     ),
 }

@@ -125,39 +125,51 @@ def growth_funnel(day: dt.date, funnel: pl.DataFrame, uplift: pl.DataFrame, tren
     return fig, data
 
 
-def campaign_monitor(day: dt.date, gmv: pl.DataFrame, supply: pl.DataFrame, presale: pl.DataFrame):
-    """GMV against target and cost against budget per campaign, sign-ups and approvals,
-    presale deposit → final payment conversion."""
+def campaign_monitor(day: dt.date, gmv: pl.DataFrame, conversion: pl.DataFrame, supply: pl.DataFrame,
+                     presale: pl.DataFrame):
+    """GMV against target and cost against budget per campaign, funnel conversion of the
+    campaign's goods (visitors → buyers on dt), sign-ups and approvals, presale deposit →
+    final payment conversion."""
     gmv = gmv.sort("activity_id")
+    conversion = conversion.sort("activity_id").with_columns(
+        conversion_pct=pl.when(pl.col("visitor_cnt") > 0).then(100 * pl.col("buyer_cnt") / pl.col("visitor_cnt"))
+    )
     supply = supply.sort("activity_id")
     presale = presale.sort("presale_activity_id")
 
     def label(frame: pl.DataFrame, kind: str, key: str) -> list[str]:
         return [f"{k} {i}" for k, i in zip(frame[kind], frame[key], strict=True)]
 
-    fig, axes = plt.subplots(1, 3, figsize=(16, 5), layout="constrained")
-    _bars(axes[0], label(gmv, "activity_type", "activity_id"), {
+    fig, axes = plt.subplots(2, 2, figsize=(14, 9), layout="constrained")
+    _bars(axes[0, 0], label(gmv, "activity_type", "activity_id"), {
         "GMV": gmv.select(yuan("gmv_amt")).to_series().to_list(),
         "GMV target": gmv.select(yuan("gmv_target")).to_series().fill_null(0).to_list(),
         "cost": gmv.select(yuan("cost_amt")).to_series().to_list(),
         "budget": gmv.select(yuan("budget")).to_series().fill_null(0).to_list(),
     }, "GMV and cost of approved goods, as of dt", "yuan")
-    _bars(axes[1], label(supply, "activity_type", "activity_id"), {
+    _bars(axes[0, 1], label(conversion, "activity_type", "activity_id"), {
+        "visitors of its goods": conversion["visitor_cnt"].to_list(),
+        "buyers of its goods": conversion["buyer_cnt"].to_list(),
+    }, f"Funnel of campaigns on sale on {day} (conversion % in the CSV)", "users")
+    _bars(axes[1, 0], label(supply, "activity_type", "activity_id"), {
         "sellers signed up": supply["signup_seller_cnt"].to_list(),
         "sellers approved": supply["approved_seller_cnt"].to_list(),
         "goods approved ÷ 10": (supply["approved_goods_cnt"] / 10).to_list(),
     }, "Merchant sign-ups", "count")
-    _bars(axes[2], label(presale, "presale_type", "presale_activity_id"), {
+    _bars(axes[1, 1], label(presale, "presale_type", "presale_activity_id"), {
         "deposits": presale["deposit_cnt"].to_list(),
         "converted": presale["converted_cnt"].to_list(),
         "forfeited": presale["forfeited_cnt"].to_list(),
     }, "Presale deposit → final payment", "deposits")
     fig.suptitle(f"Campaign monitor — {day}")
     data = pl.concat([
-        gmv.select(pl.lit("gmv").alias("part"), pl.col("activity_id").alias("id"), "activity_name", "gmv_amt", "gmv_target", "cost_amt", "budget"),
-        supply.select(pl.lit("supply").alias("part"), pl.col("activity_id").alias("id"), "activity_name", "signup_seller_cnt", "approved_seller_cnt",
-                      "approved_goods_cnt"),
-        presale.select(pl.lit("presale").alias("part"), pl.col("presale_activity_id").alias("id"), "activity_name", "deposit_cnt", "converted_cnt",
-                       "forfeited_cnt", "conversion_rate"),
+        gmv.select(pl.lit("gmv").alias("part"), pl.col("activity_id").alias("id"), "activity_name",
+                   "gmv_amt", "gmv_target", "cost_amt", "budget"),
+        conversion.select(pl.lit("funnel").alias("part"), pl.col("activity_id").alias("id"),
+                          "visitor_cnt", "buyer_cnt", "conversion_pct"),
+        supply.select(pl.lit("supply").alias("part"), pl.col("activity_id").alias("id"), "activity_name",
+                      "signup_seller_cnt", "approved_seller_cnt", "approved_goods_cnt"),
+        presale.select(pl.lit("presale").alias("part"), pl.col("presale_activity_id").alias("id"), "activity_name",
+                       "deposit_cnt", "converted_cnt", "forfeited_cnt", "conversion_rate"),
     ], how="diagonal_relaxed")
     return fig, data

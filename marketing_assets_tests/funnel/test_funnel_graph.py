@@ -218,6 +218,8 @@ def test_report_assets_plot_the_numbers_of_the_tables(world, tmp_path, monkeypat
     deposits = wh.query("SELECT sum(deposit_cnt) FROM redcdm.dm_ecm_mkt_presale_conversion_1d_di WHERE dt = ?",
                         [LAST]).item()
     assert plotted["campaign_monitor"]["deposit_cnt"].sum() == deposits
+    funnel_rows = plotted["campaign_monitor"].filter(pl.col("part") == "funnel")
+    assert (funnel_rows["buyer_cnt"] <= funnel_rows["visitor_cnt"]).all()
     report = result.get_asset_materialization_events()[0].materialization.metadata["report"].value
     assert "data:image/png;base64," in report
 
