@@ -33,7 +33,6 @@ from dagster import (
 
 from marketing_assets.domains import keys
 from marketing_assets.domains.registry import ODS_SPECS
-from marketing_assets.landing.spec import OdsKind
 from marketing_assets.partitions import DAILY
 from marketing_assets.storage import WarehouseResource
 
@@ -64,7 +63,7 @@ def _result(name: str, key: AssetKey, passed: bool, severity: AssetCheckSeverity
 
 
 # ---- ODS ---------------------------------------------------------------------------------
-LANDED = [s for s in ODS_SPECS]
+LANDED = list(ODS_SPECS)
 ODS_CHECKS = {
     "quarantine_share": (False, "share of the day's landed records sent to quarantine ≤ MARKETING_QUARANTINE_MAX_SHARE (default 1 %); ERROR severity"),
     "row_volume": (False, f"rows of the day within {VOLUME_LOW:.0%}–{VOLUME_HIGH:.0%} of the trailing 7-day median (judged from {MIN_MEDIAN_ROWS} rows a day)"),

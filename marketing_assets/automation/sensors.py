@@ -5,7 +5,6 @@ import datetime as dt
 import json
 import os
 import urllib.request
-from pathlib import Path
 
 from dagster import (
     AssetKey,

@@ -9,7 +9,6 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import pytest
 from dagster import (
     DagsterInstance,
-    RunRequest,
     SkipReason,
     build_run_status_sensor_context,
     build_schedule_context,
