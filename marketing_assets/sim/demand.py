@@ -618,7 +618,9 @@ class DemandSimulator:
             (pl.col("status") == 1) & (pl.col("valid_end_time") < end)
         ).select("coupon_id", "valid_end_time")
         coupon_events.append(self._update_coupons(expiring, status=3, at="valid_end_time", package=False))
-        events = pl.concat(coupon_events).sort("event_time", "coupon_id")
+        # a tie in time keeps the order the changes happened in (a use before its return by a
+        # refund in the same second): binlog readers apply events by time, then file order
+        events = pl.concat(coupon_events).sort("event_time", "coupon_id", maintain_order=True)
         touched = events.select("coupon_id").unique()
         goods_coupon = self.state.coupons.join(touched, on="coupon_id").sort("coupon_id")
         events = events.drop("coupon_type", "limit_type")
@@ -744,7 +746,7 @@ class DemandSimulator:
         new = grants.select(ALLOWANCE_COLUMNS).with_columns(op=pl.lit("c"), event_time=pl.col("claim_time"))
         allowance_events = (
             pl.concat([new, *changed])
-            .sort("event_time", "allowance_id", "op", "balance")
+            .sort("event_time", "allowance_id", "op", "balance", maintain_order=True)
             .drop("step_threshold", "step_discount")  # the template's rule, not a column here
         )
         rec = pl.concat(records).sort("create_time", "record_id")
