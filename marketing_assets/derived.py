@@ -121,6 +121,13 @@ class DerivedTable:
         )
 
 
+def latest_by_key(frame: pl.DataFrame, key: list[str], time: str) -> pl.DataFrame:
+    """The current state of a source that lands only its changed rows: the latest row of
+    each ``key`` by ``time`` (ties: the later ``dt``, then file, then line)."""
+    order = [time, *[c for c in ("dt", "_src_file", "_src_line") if c in frame.columns]]
+    return frame.sort([*key, *order], nulls_last=False).unique(key, keep="last", maintain_order=True)
+
+
 def _window(day: dt.date, days: int) -> tuple[dt.date, dt.date]:
     return day - dt.timedelta(days=days - 1), day
 

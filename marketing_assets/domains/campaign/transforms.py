@@ -19,15 +19,10 @@ import datetime as dt
 
 import polars as pl
 
+from marketing_assets.derived import latest_by_key
 from marketing_assets.metrics import ratio
 
 AUDIT_STATUSES = ("approved", "rejected", "pending")
-
-
-def latest_by_key(frame: pl.DataFrame, key: list[str], time: str) -> pl.DataFrame:
-    """The latest row of each ``key`` by ``time`` (ties: the later ``dt``, file, line)."""
-    order = [time, *[c for c in ("dt", "_src_file", "_src_line") if c in frame.columns]]
-    return frame.sort([*key, *order], nulls_last=False).unique(key, keep="last", maintain_order=True)
 
 
 # ---- DIM -----------------------------------------------------------------------------------

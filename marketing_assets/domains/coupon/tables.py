@@ -6,7 +6,8 @@ import polars as pl
 from marketing_assets.derived import DerivedTable, Upstream
 from marketing_assets.domains import keys
 from marketing_assets.domains.coupon import schemas, transforms
-from marketing_assets.metrics import LOOKBACK_DAYS
+from marketing_assets.domains.user.transforms import store_first_orders
+from marketing_assets.metrics import LOOKBACK_DAYS, use_fact_headline
 
 GROUP = "coupon"
 _COUPON_SOURCES = ", ".join(f"'{s}'" for s in transforms.COUPON_SOURCES)
@@ -16,14 +17,6 @@ _COUPON_PACKAGES = (
     f"WHERE discount_source IN ({_COUPON_SOURCES}))"
 )
 _CLAIM_COLUMNS = ("coupon_id", "coupon_template_id", "user_id", "seller_id", "claim_date", "channel_type")
-
-
-def _use_headline(frame: pl.DataFrame) -> dict:
-    live = frame.filter(~pl.col("is_refunded") & (pl.col("pay_date") == pl.col("dt")))
-    return {
-        "uses_paid_on_dt": live["use_key"].n_unique(),
-        "discount_amt_paid_on_dt_fen": int(live["discount_amt"].sum()),
-    }
 
 
 def _seller_headline(frame: pl.DataFrame) -> dict:
@@ -57,9 +50,7 @@ def _seller_table(name: str, model, by: tuple[str, ...], what: str, chinese: str
     def compute(day, uses, claims, first_orders):
         return transforms.seller_metrics(
             day, uses, claims,
-            first_orders.filter(pl.col("level") == "store").select(
-                "user_id", pl.col("level_id").alias("seller_id"), "first_pay_date", "first_package_id"
-            ),
+            store_first_orders(first_orders),
             by=by,
         )
 
@@ -208,7 +199,7 @@ TABLES = [
             "pay_date": (("lines", "pay_time"),),
             "is_refunded": (("refunds", "refund_time"), ("lines", "pay_time")),
         },
-        headline=_use_headline,
+        headline=use_fact_headline,
     ),
     DerivedTable(
         *keys.COUPON_GET_USE_600D,

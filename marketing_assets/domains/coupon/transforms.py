@@ -14,7 +14,9 @@ import datetime as dt
 
 import polars as pl
 
-from marketing_assets.metrics import LOOKBACK_DAYS, STAT_PERIODS, aov, in_period, roi
+from marketing_assets.metrics import (
+    LOOKBACK_DAYS, STAT_PERIODS, aov, drop_same_day_refunds, in_period, roi, seller_use_metrics,
+)
 
 #: promotion channel codes of coupon templates (the coupon centre's channel_type)
 CHANNEL_NAMES = {
@@ -150,13 +152,9 @@ def coupon_uses(
         "package_id", "goods_id", "order_id", "user_id", "seller_id", "pay_time", "quantity",
         pl.col("paid_amt").alias("line_paid_amt"),
     )
-    refund = refunds.group_by("package_id", "goods_id").agg(pl.col("refund_time").min())
-    uses = (
-        coupons.join(line, on=["package_id", "goods_id"], how="inner")
-        .join(refund, on=["package_id", "goods_id"], how="left")
-        .with_columns(pay_date=_date("pay_time"))
-        # refunded on the pay day: never paid, never used
-        .filter(pl.col("refund_time").is_null() | (_date("refund_time") > pl.col("pay_date")))
+    uses = drop_same_day_refunds(
+        coupons.join(line, on=["package_id", "goods_id"], how="inner").with_columns(pay_date=_date("pay_time")),
+        refunds,
     )
     attrs = templates.select("coupon_template_id", "coupon_type", "channel_type")
     auto = pl.col("discount_source") == "auto_coupon"
@@ -233,31 +231,12 @@ def seller_metrics(
     keys = ["seller_id", *by]
     frames = []
     for period in periods:
-        used = uses.filter(~pl.col("is_refunded") & in_period("pay_date", day, period))
         claimed = claims.filter(pl.col("seller_id").is_not_null() & in_period("claim_date", day, period))
-        use = used.group_by(keys).agg(
-            use_cnt=pl.col("use_key").n_unique(),
-            use_user_cnt=pl.col("user_id").n_unique(),
-            discount_amt=pl.col("discount_amt").sum(),
-            merchant_cost_amt=pl.col("discount_amt").filter(pl.col("bearer") == "merchant").sum(),
-            platform_cost_amt=pl.col("discount_amt").filter(pl.col("bearer") == "platform").sum(),
-        )
-        lines = used.unique([*keys, "package_id", "goods_id"]).group_by(keys).agg(
-            pay_amt=pl.col("line_paid_amt").sum(), pay_goods_cnt=pl.col("quantity").sum()
-        )
-        new = (
-            first_orders.filter(in_period("first_pay_date", day, period))
-            .select("user_id", "seller_id", pl.col("first_package_id").alias("package_id"))
-            .join(used, on=["user_id", "seller_id", "package_id"], how="inner")
-            .group_by(keys)
-            .agg(new_buyer_cnt=pl.col("user_id").n_unique())
-        )
         claim = claimed.group_by(keys).agg(
             claim_cnt=pl.len().cast(pl.Int64), claim_user_cnt=pl.col("user_id").n_unique()
         )
-        table = claim
-        for part in (use, lines, new):
-            table = table.join(part, on=keys, how="full", coalesce=True, nulls_equal=True)
+        used = seller_use_metrics(day, uses, first_orders, keys, period)
+        table = claim.join(used, on=keys, how="full", coalesce=True, nulls_equal=True)
         frames.append(table.with_columns(stat_period=pl.lit(period, pl.Int32)))
     out = pl.concat(frames, how="diagonal_relaxed")
     return out.with_columns(

@@ -23,7 +23,7 @@ import datetime as dt
 
 import polars as pl
 
-from marketing_assets.domains.campaign.transforms import latest_by_key
+from marketing_assets.derived import latest_by_key
 from marketing_assets.metrics import LOOKBACK_DAYS, ratio
 
 _WINDOWS = ["deposit_start", "deposit_end", "final_start", "final_end"]

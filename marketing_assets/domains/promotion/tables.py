@@ -8,7 +8,8 @@ from marketing_assets.derived import DerivedTable, Upstream
 from marketing_assets.domains.coupon.tables import SELLER_LINEAGE
 from marketing_assets.domains import keys as shared
 from marketing_assets.domains.promotion import keys, schemas, transforms
-from marketing_assets.metrics import LOOKBACK_DAYS
+from marketing_assets.domains.user.transforms import store_first_orders
+from marketing_assets.metrics import LOOKBACK_DAYS, use_fact_headline
 
 GROUP = "promotion"
 _SOURCES = ", ".join(f"'{s}'" for s in transforms.PROMOTION_SOURCES)
@@ -28,14 +29,6 @@ _TARGET_COLUMNS = ("promotion_id", "group_id", "target_type", "target_id", "sell
 _BENEFIT_COLUMNS = ("promotion_id", "tier", "rule", "threshold", "value", "update_time", "_src_file", "_src_line")
 _DIM_COLUMNS = ("promotion_id", "tier", "group_id", "target_type", "target_id", "seller_id",
                 "owner_type", "promotion_type", "rule", "threshold", "is_live")
-
-
-def _use_headline(frame: pl.DataFrame) -> dict:
-    live = frame.filter(~pl.col("is_refunded") & (pl.col("pay_date") == pl.col("dt")))
-    return {
-        "uses_paid_on_dt": live["use_key"].n_unique(),
-        "discount_amt_paid_on_dt_fen": int(live["discount_amt"].sum()),
-    }
 
 
 def _live_headline(frame: pl.DataFrame) -> dict:
@@ -62,9 +55,7 @@ def _seller_table(name: str, model, by: tuple[str, ...], what: str, chinese: str
     def compute(day, uses, first_orders):
         return transforms.seller_metrics(
             day, uses,
-            first_orders.filter(pl.col("level") == "store").select(
-                "user_id", pl.col("level_id").alias("seller_id"), "first_pay_date", "first_package_id"
-            ),
+            store_first_orders(first_orders),
             by=by,
         )
 
@@ -226,7 +217,7 @@ TABLES: list[DerivedTable] = [
         },
         compute=transforms.promotion_uses,
         bounded=True,
-        headline=_use_headline,
+        headline=use_fact_headline,
         lineage={
             "promotion_id": (("details", "source_id"),),
             "use_key": (("details", "source_id"), ("details", "package_id")),

@@ -26,7 +26,8 @@ import datetime as dt
 
 import polars as pl
 
-from marketing_assets.metrics import STAT_PERIODS, aov, in_period, roi
+from marketing_assets.derived import latest_by_key
+from marketing_assets.metrics import STAT_PERIODS, aov, drop_same_day_refunds, in_period, roi, seller_use_metrics
 
 PROMOTION_SOURCES = ("store_promotion", "platform_promotion")
 #: days of pay the use fact keeps, ending on dt
@@ -51,9 +52,6 @@ RULE_NAMES = {
 #: the discount rows of a group's promotions
 SOURCE_OF_OWNER = {"seller": "store_promotion", "platform": "platform_promotion"}
 #: the order that makes "the latest row" deterministic
-_LATEST_ORDER = ("update_time", "dt", "_src_file", "_src_line")
-
-
 def _date(column: str) -> pl.Expr:
     return pl.col(column).dt.date()
 
@@ -72,8 +70,7 @@ def promotion_type_name() -> pl.Expr:
 
 def latest(frame: pl.DataFrame, key: list[str]) -> pl.DataFrame:
     """The latest row of each ``key`` by update_time (ties: the later landing, file, line)."""
-    order = [c for c in _LATEST_ORDER if c in frame.columns]
-    return frame.sort(order, nulls_last=False).unique(key, keep="last", maintain_order=True)
+    return latest_by_key(frame, key, "update_time")
 
 
 def is_live(day: dt.date, status: str = "status") -> pl.Expr:
@@ -237,13 +234,11 @@ def promotion_uses(
         .with_columns(pay_date=_date("pay_time"))
         .filter(in_period("pay_date", day, USE_DAYS))
     )
-    refund = refunds.group_by("package_id", "goods_id").agg(pl.col("refund_time").min())
     attrs = _promotions(promotions).select("promotion_id", "group_id", "promotion_type", "rule")
     return (
-        discount.join(line, on=["package_id", "goods_id"], how="inner", maintain_order="left")
-        .join(refund, on=["package_id", "goods_id"], how="left", maintain_order="left")
-        # refunded on the pay day: never paid, never used
-        .filter(pl.col("refund_time").is_null() | (_date("refund_time") > pl.col("pay_date")))
+        drop_same_day_refunds(
+            discount.join(line, on=["package_id", "goods_id"], how="inner", maintain_order="left"), refunds
+        )
         .join(attrs, on="promotion_id", how="left", maintain_order="left")
         .select(
             "promotion_id", "group_id", "promotion_type", "rule", "discount_source",
@@ -277,30 +272,12 @@ def seller_metrics(
     each in the ``by`` cuts; its discount is the sum of both.
     """
     keys = ["seller_id", *by]
-    frames = []
-    for period in periods:  # three windows
-        used = uses.filter(~pl.col("is_refunded") & in_period("pay_date", day, period))
-        use = used.group_by(keys).agg(
-            use_cnt=pl.col("use_key").n_unique(),
-            use_user_cnt=pl.col("user_id").n_unique(),
-            discount_amt=pl.col("discount_amt").sum(),
-            merchant_cost_amt=pl.col("discount_amt").filter(pl.col("bearer") == "merchant").sum(),
-            platform_cost_amt=pl.col("discount_amt").filter(pl.col("bearer") == "platform").sum(),
+    frames = [
+        seller_use_metrics(day, uses, first_orders, keys, period).with_columns(
+            stat_period=pl.lit(period, pl.Int32)
         )
-        lines = used.unique([*keys, "package_id", "goods_id"]).group_by(keys).agg(
-            pay_amt=pl.col("line_paid_amt").sum(), pay_goods_cnt=pl.col("quantity").sum()
-        )
-        new = (
-            first_orders.filter(in_period("first_pay_date", day, period))
-            .select("user_id", "seller_id", pl.col("first_package_id").alias("package_id"))
-            .join(used, on=["user_id", "seller_id", "package_id"], how="inner")
-            .group_by(keys)
-            .agg(new_buyer_cnt=pl.col("user_id").n_unique())
-        )
-        table = use
-        for part in (lines, new):
-            table = table.join(part, on=keys, how="left", nulls_equal=True)
-        frames.append(table.with_columns(stat_period=pl.lit(period, pl.Int32)))
+        for period in periods  # three windows
+    ]
     out = pl.concat(frames, how="diagonal_relaxed")
     return out.with_columns(
         [pl.col(m).fill_null(0).cast(pl.Int64) for m in _METRICS]

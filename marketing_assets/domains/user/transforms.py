@@ -203,3 +203,11 @@ def algo_base_labels(
             month=pl.lit(day.strftime("%Y-%m")),
         )
     )
+
+
+def store_first_orders(labels: pl.DataFrame) -> pl.DataFrame:
+    """The store level of ``dim_ecm_user_nitem_label_extend_df`` as the seller tables read
+    it: user_id, seller_id, first_pay_date, first_package_id."""
+    return labels.filter(pl.col("level") == "store").select(
+        "user_id", pl.col("level_id").alias("seller_id"), "first_pay_date", "first_package_id"
+    )
