@@ -1,7 +1,18 @@
-"""Storage: the DuckDB warehouse behind an I/O manager and one SQL resource."""
+"""Storage: the DuckDB warehouse behind an I/O manager and one SQL resource, whole runs
+serialised by a run lock, and the serving copy each run publishes."""
 
+from marketing_assets.storage.executor import run_locked
 from marketing_assets.storage.io_manager import MissingTableError, WarehouseIOManager
-from marketing_assets.storage.lock import warehouse_lock
+from marketing_assets.storage.lock import run_lock, warehouse_lock
+from marketing_assets.storage.publish import publish_run
 from marketing_assets.storage.resource import WarehouseResource
 
-__all__ = ["MissingTableError", "WarehouseIOManager", "WarehouseResource", "warehouse_lock"]
+__all__ = [
+    "MissingTableError",
+    "WarehouseIOManager",
+    "WarehouseResource",
+    "publish_run",
+    "run_lock",
+    "run_locked",
+    "warehouse_lock",
+]

@@ -8,6 +8,12 @@ Compared with the stock ``dagster_duckdb_polars.DuckDBPolarsIOManager`` (0.29.27
   new column is added to the table, a table column missing from the frame is an error;
 * an empty frame still creates the table with the frame's schema and empties the slice;
 * create, evolve, delete and insert run in one transaction: a failed write keeps old rows;
+* an asset with ``bounded_retention`` metadata keeps ``config.snapshot_retention_days()``
+  partitions ending on the last day written: older rows are deleted in the same
+  transaction (never before the write) and the pruned partitions are wiped from the Dagster
+  instance after the commit, so the UI does not show them as materialised;
+* a range run reports its rows as ``range_rows``: ``dagster/row_count`` would go to every
+  partition of the range, so per-day row counts come from the asset body;
 * every connection is opened under ``warehouse_lock`` and closed in ``finally``.
 
 Time-window partitions slice the ``partition_expr`` column (a ``DATE``) with DATE literals
@@ -36,7 +42,9 @@ from dagster_duckdb import DuckDBIOManager
 from dagster_duckdb.io_manager import DuckDbClient
 from pydantic import Field
 
+from marketing_assets.config import snapshot_retention_days
 from marketing_assets.storage.connection import resolve_database, warehouse_connection
+from marketing_assets.storage.instance import wipe_partitions
 
 FRAME = "_dagster_output"  # the name the output frame is registered under
 
@@ -125,6 +133,49 @@ def _transaction(connection: duckdb.DuckDBPyConnection) -> Iterator[None]:
     connection.execute("COMMIT")
 
 
+def _retention_cutoff(context: OutputContext, table_slice: TableSlice) -> tuple[str, dt.date] | None:
+    """(partition column, first day kept) when the asset keeps a bounded number of daily
+    partitions (metadata ``bounded_retention``); None otherwise."""
+    if not context.definition_metadata.get("bounded_retention"):
+        return None
+    windows = [
+        d for d in table_slice.partition_dimensions or () if isinstance(d.partitions, TimeWindow)
+    ]
+    if len(windows) != 1:
+        raise ValueError(
+            f"{_qualified(table_slice)} has bounded_retention but is not partitioned by one"
+            " time window"
+        )
+    _, end = _window_dates(windows[0].partitions)
+    last = end - dt.timedelta(days=1)
+    return windows[0].partition_expr, last - dt.timedelta(days=snapshot_retention_days() - 1)
+
+
+def _prune(connection: duckdb.DuckDBPyConnection, table: str, column: str, cutoff: dt.date) -> int:
+    """Delete the rows of partitions before ``cutoff``; the number of rows deleted."""
+    gone = connection.execute(
+        f"SELECT count(*) FROM {table} WHERE {column} < ?", [cutoff]
+    ).fetchall()[0][0]
+    if gone:
+        connection.execute(f"DELETE FROM {table} WHERE {column} < ?", [cutoff])
+    return gone
+
+
+def _wipe_pruned_partitions(context: OutputContext, cutoff: dt.date) -> list[str]:
+    """Wipe the asset's materialised partitions before ``cutoff`` from the instance."""
+    instance = context.step_context.instance
+    partitions_def = context.asset_partitions_def
+    stale = sorted(
+        key
+        for key in instance.get_materialized_partitions(context.asset_key)
+        if partitions_def.has_partition_key(key)
+        and partitions_def.time_window_for_partition_key(key).start.date() < cutoff
+    )
+    if stale:
+        wipe_partitions(instance, context.asset_key, stale)
+    return stale
+
+
 class PolarsWarehouseTypeHandler(DbTypeHandler[pl.DataFrame]):
     """Stores and loads ``polars.DataFrame`` (see the module docstring)."""
 
@@ -135,6 +186,8 @@ class PolarsWarehouseTypeHandler(DbTypeHandler[pl.DataFrame]):
     ) -> Mapping[str, Any]:
         _check_rows_inside_slice(obj, table_slice)
         table = _qualified(table_slice)
+        retention = _retention_cutoff(context, table_slice)
+        pruned = 0
         connection.register(FRAME, obj)  # explicit: no replacement scan of a local variable
         with _transaction(connection):
             if table_slice.partition_dimensions:
@@ -144,9 +197,23 @@ class PolarsWarehouseTypeHandler(DbTypeHandler[pl.DataFrame]):
                 _add_new_columns(connection, table_slice)
                 connection.execute(f"DELETE FROM {table} WHERE {_where_clause(table_slice)}")
                 connection.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {FRAME}")
+                if retention is not None:
+                    pruned = _prune(connection, table, *retention)
             else:
                 connection.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM {FRAME}")
-        return {"dagster/row_count": obj.height}
+        metadata: dict[str, Any] = (
+            {"range_rows": obj.height}
+            if context.has_asset_partitions and len(context.asset_partition_keys) > 1
+            else {"dagster/row_count": obj.height}
+        )
+        if retention is not None:
+            wiped = _wipe_pruned_partitions(context, retention[1])
+            metadata.update(
+                rows_pruned=pruned,
+                partitions_kept_days=snapshot_retention_days(),
+                partitions_pruned=len(wiped),
+            )
+        return metadata
 
     def load_input(
         self, context: InputContext, table_slice: TableSlice, connection

@@ -1,0 +1,118 @@
+"""Bounded tables prune old partitions in the write's own transaction and in the instance."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import polars as pl
+from dagster import AssetKey, BackfillPolicy, asset, instance_for_test, materialize
+
+from dagster._core.storage.partition_status_cache import get_and_update_asset_status_cache_value
+
+from marketing_assets.config import RETENTION_ENV
+from marketing_assets.partitions import DAILY
+from marketing_assets.storage import WarehouseIOManager
+from marketing_assets.storage import io_manager as io_module
+from marketing_assets_tests.storage._support import D1, D2, D3, D4, failed_with, materialization, query
+
+KEY = AssetKey(["mkt", "snapshot"])
+
+
+def snapshot_asset():
+    """A bounded daily table: one row per day, value = 10 × day of month."""
+
+    @asset(
+        key=KEY,
+        partitions_def=DAILY,
+        metadata={"partition_expr": "dt", "bounded_retention": True},
+        backfill_policy=BackfillPolicy.single_run(),
+    )
+    def _snapshot(context) -> pl.DataFrame:
+        days = [dt.date.fromisoformat(k) for k in context.partition_keys]
+        return pl.DataFrame({"dt": days, "value": [d.day * 10 for d in days]})
+
+    return _snapshot
+
+
+def ui_materialized(instance) -> list[str]:
+    """The materialised partitions of the asset's cached status: the UI's partition bar."""
+    status = get_and_update_asset_status_cache_value(instance, KEY, DAILY)
+    return sorted(status.deserialize_materialized_partition_subsets(DAILY).get_partition_keys())
+
+
+def test_write_prunes_old_partitions_from_table_and_instance(tmp_path, monkeypatch):
+    monkeypatch.setenv(RETENTION_ENV, "2")
+    db = tmp_path / "w.duckdb"
+    io = {"io_manager": WarehouseIOManager(database=str(db))}
+    with instance_for_test(temp_dir=str(tmp_path)) as instance:
+        for day in ("2025-06-01", "2025-06-02"):
+            assert materialize([snapshot_asset()], partition_key=day, resources=io, instance=instance).success
+        assert ui_materialized(instance) == ["2025-06-01", "2025-06-02"]  # caches the status
+        result = materialize([snapshot_asset()], partition_key="2025-06-03", resources=io, instance=instance)
+        assert result.success
+        # day 3 with retention 2 keeps days 2 and 3
+        assert query(db, "SELECT dt, value FROM mkt.snapshot ORDER BY dt").rows() == [
+            (D2, 20),
+            (D3, 30),
+        ]
+        metadata = materialization(result, KEY.path).metadata
+        assert metadata["rows_pruned"].value == 1
+        assert metadata["partitions_pruned"].value == 1
+        assert metadata["dagster/row_count"].value == 1
+        assert instance.get_materialized_partitions(KEY) == {"2025-06-02", "2025-06-03"}
+        assert ui_materialized(instance) == ["2025-06-02", "2025-06-03"]
+
+        result = materialize([snapshot_asset()], partition_key="2025-06-04", resources=io, instance=instance)
+        assert query(db, "SELECT dt FROM mkt.snapshot ORDER BY dt")["dt"].to_list() == [D3, D4]
+        assert instance.get_materialized_partitions(KEY) == {"2025-06-03", "2025-06-04"}
+
+
+def test_failed_insert_prunes_nothing(tmp_path, monkeypatch):
+    monkeypatch.setenv(RETENTION_ENV, "2")
+    db = tmp_path / "w.duckdb"
+    io = {"io_manager": WarehouseIOManager(database=str(db))}
+    with instance_for_test(temp_dir=str(tmp_path)) as instance:
+        for day in ("2025-06-01", "2025-06-02"):
+            assert materialize([snapshot_asset()], partition_key=day, resources=io, instance=instance).success
+
+        real_prune = io_module._prune
+
+        def prune_then_fail(connection, *args):
+            real_prune(connection, *args)  # the delete ran inside the transaction ...
+            raise duckdb.IOException("disk full")  # ... and the write fails after it
+
+        monkeypatch.setattr(io_module, "_prune", prune_then_fail)
+        result = materialize(
+            [snapshot_asset()], partition_key="2025-06-03", resources=io, instance=instance,
+            raise_on_error=False,
+        )
+        assert failed_with(result, "IOException", "disk full")
+        assert query(db, "SELECT dt, value FROM mkt.snapshot ORDER BY dt").rows() == [
+            (D1, 10),
+            (D2, 20),
+        ]
+        assert instance.get_materialized_partitions(KEY) == {"2025-06-01", "2025-06-02"}
+
+
+def test_range_write_keeps_the_retention_of_its_last_day(tmp_path, monkeypatch):
+    monkeypatch.setenv(RETENTION_ENV, "2")
+    db = tmp_path / "w.duckdb"
+    io = {"io_manager": WarehouseIOManager(database=str(db))}
+    with instance_for_test(temp_dir=str(tmp_path)) as instance:
+        first = materialize(
+            [snapshot_asset()], partition_key="2025-06-01", resources=io, instance=instance
+        )
+        assert first.success
+        result = materialize(
+            [snapshot_asset()],
+            tags={
+                "dagster/asset_partition_range_start": "2025-06-03",
+                "dagster/asset_partition_range_end": "2025-06-04",
+            },
+            resources=io,
+            instance=instance,
+        )
+        assert result.success
+        assert query(db, "SELECT dt FROM mkt.snapshot ORDER BY dt")["dt"].to_list() == [D3, D4]
+        assert instance.get_materialized_partitions(KEY) == {"2025-06-03", "2025-06-04"}
