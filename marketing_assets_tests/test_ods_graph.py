@@ -68,16 +68,18 @@ def _run(resources, first: str, last: str | None = None, raise_on_error=True):
     )
 
 
-def _metadata(result, table: str) -> dict:
-    """Metadata of ``redods.<table>`` in a run (a range run records one materialisation per
-    day, all with the run's metadata)."""
-    found = [
-        {k: v.value for k, v in e.materialization.metadata.items()}
+def _metadata(result, table: str, day: str | None = None) -> dict:
+    """Metadata of ``redods.<table>`` in a run: of partition ``day``, or of the run's only
+    materialisation (a range run records one per day, each with that day's figures)."""
+    found = {
+        e.materialization.partition: {k: v.value for k, v in e.materialization.metadata.items()}
         for e in result.get_asset_materialization_events()
         if e.materialization.asset_key.path == ["redods", table]
-    ]
-    assert found and all(m == found[0] for m in found)
-    return found[0]
+    }
+    if day is None:
+        assert len(found) == 1, sorted(found)
+        return next(iter(found.values()))
+    return found[day]
 
 
 def _table(wh: WarehouseResource, table: str) -> pl.DataFrame:
@@ -122,8 +124,9 @@ def test_sample_days_load_with_their_values(env):
     _, wh, resources = env
     result = _run(resources, sample.DAYS[0], sample.DAYS[1])
     assert result.success
-    assert _metadata(result, COUPON_DF)["built_from"] == "all events up to dt"
-    assert _metadata(result, PHOENIX)["empty_days"] == ["2025-06-02"]
+    assert _metadata(result, COUPON_DF, sample.DAYS[0])["built_from"] == "all events up to dt"
+    assert _metadata(result, PHOENIX, sample.DAYS[0])["empty_days"] == []
+    assert _metadata(result, PHOENIX, sample.DAYS[1])["empty_days"] == ["2025-06-02"]
     snap = _table(wh, COUPON_DF).select("dt", "coupon_id", "status", "package_id").sort("dt", "coupon_id")
     assert snap.rows() == [
         (D1, 9001, 1, None),

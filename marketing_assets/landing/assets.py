@@ -3,7 +3,11 @@
 - landed records (Mongo, CSV, service log) and binlog ``_di`` events: one asset;
 - binlog ``_df``: the day's events as their own append-only asset (``…_event_di``) and
   the snapshot asset built from it (see ``landing.snapshot``).
-Each asset handles a range of days in one run (``BackfillPolicy.single_run()``).
+Each asset handles a range of days in one run (``BackfillPolicy.single_run()``), and each
+partition's materialisation carries that day's own figures (``add_asset_metadata`` with its
+partition key). A landed asset writes its table rows and its quarantine rows of the run's
+days itself, in one transaction (not through the I/O manager, which would commit them
+apart); the snapshot asset's table is written by the I/O manager.
 """
 
 
@@ -20,6 +24,7 @@ from dagster import (
     MetadataValue,
     asset,
 )
+from dagster._core.storage.db_io_manager import TablePartitionDimension, TableSlice
 
 from marketing_assets.landing import quarantine
 from marketing_assets.landing.ingest import IngestResult, ingest_day
@@ -29,6 +34,7 @@ from marketing_assets.landing.spec import OdsKind, OdsSpec
 from marketing_assets.metadata import column_schema
 from marketing_assets.partitions import DAILY, partition_days
 from marketing_assets.storage import WarehouseResource
+from marketing_assets.storage import io_manager as wio
 
 ODS = "redods"
 KINDS = {"polars", "duckdb"}
@@ -55,30 +61,55 @@ def _asset_metadata(spec: OdsSpec, schema, grain) -> dict:
     }
 
 
-def _summary(results: list[IngestResult], frame: pl.DataFrame, q: pl.DataFrame) -> dict:
-    drift: dict[str, int] = {}
-    reasons: dict[str, int] = {}
-    for r in results:
-        for k, v in r.drift.items():
-            drift[k] = drift.get(k, 0) + v
-        for k, v in r.reasons.items():
-            reasons[k] = reasons.get(k, 0) + v
-    lines = sum(r.lines for r in results)
+def _day_summary(r: IngestResult) -> dict:
+    """The materialisation metadata of one landed day (its own partition's event)."""
     return {
-        "rows": frame.height,
-        "landed_lines": lines,
-        "quarantined": q.height,
-        "quarantine_share": round(q.height / lines, 6) if lines else 0.0,
-        "quarantine_reasons": MetadataValue.json(reasons),
-        "late_rows": sum(r.late for r in results),
-        "schema_drift": MetadataValue.json(drift),
-        "files": MetadataValue.json([f for r in results for f in r.files]),
-        "empty_files": MetadataValue.json([f for r in results for f in r.empty_files]),
-        "empty_days": MetadataValue.json(
-            [r.day.isoformat() for r in results if r.empty_marker]
-        ),
-        "blank_lines": sum(r.blank_lines for r in results),
+        "dagster/row_count": r.frame.height,
+        "rows": r.frame.height,
+        "landed_lines": r.lines,
+        "quarantined": r.quarantine.height,
+        "quarantine_share": round(r.quarantine.height / r.lines, 6) if r.lines else 0.0,
+        "quarantine_reasons": MetadataValue.json(r.reasons),
+        "late_rows": r.late,
+        "schema_drift": MetadataValue.json(r.drift),
+        "files": MetadataValue.json(r.files),
+        "empty_files": MetadataValue.json(r.empty_files),
+        "ignored_files": MetadataValue.json(r.ignored_files),
+        "empty_days": MetadataValue.json([r.day.isoformat()] if r.empty_marker else []),
+        "blank_lines": r.blank_lines,
     }
+
+
+def _write_days(
+    connection, spec: OdsSpec, context: AssetExecutionContext, days: list[dt.date],
+    frame: pl.DataFrame, rejected: pl.DataFrame,
+) -> None:
+    """The table rows and the quarantine rows of the run's days, in one transaction: a
+    failure (or a kill) between them leaves both as they were. The table is written as
+    ``WarehouseIOManager`` writes a partitioned output (create, evolve, delete the window,
+    insert by name), with its helpers."""
+    table_slice = TableSlice(
+        table=spec.events_table,
+        schema=ODS,
+        partition_dimensions=[
+            TablePartitionDimension(partition_expr="dt", partitions=context.partition_time_window)
+        ],
+    )
+    wio._check_rows_inside_slice(frame, table_slice)
+    table = f"{ODS}.{spec.events_table}"
+    connection.register(wio.FRAME, frame)
+    try:
+        with wio._transaction(connection):
+            quarantine.replace_rows(connection, spec.table, days, rejected)
+            connection.execute(f"CREATE SCHEMA IF NOT EXISTS {ODS}")
+            connection.execute(
+                f"CREATE TABLE IF NOT EXISTS {table} AS SELECT * FROM {wio.FRAME} LIMIT 0"
+            )
+            wio._add_new_columns(connection, table_slice)
+            connection.execute(f"DELETE FROM {table} WHERE {wio._where_clause(table_slice)}")
+            connection.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {wio.FRAME}")
+    finally:
+        connection.unregister(wio.FRAME)
 
 
 def _landed_asset(spec: OdsSpec) -> AssetsDefinition:
@@ -102,26 +133,38 @@ def _landed_asset(spec: OdsSpec) -> AssetsDefinition:
     )
     def _ods(
         context: AssetExecutionContext, landing: LandingResource, warehouse: WarehouseResource
-    ) -> pl.DataFrame:
+    ) -> MaterializeResult:
         days = partition_days(context)
         results = [ingest_day(spec, landing.path(), day) for day in days]
         frame = pl.concat([r.frame for r in results])
         rejected = pl.concat([r.quarantine for r in results])
         with warehouse.get_connection() as conn:
-            quarantine.replace_source_days(conn, spec.table, days, rejected)
-        summary = _summary(results, frame, rejected)
-        if rejected.height:
-            context.log.warning(
-                f"{rejected.height} records of {spec.table} quarantined: "
-                f"{summary['quarantine_reasons'].data}"
-            )
-        drift = summary["schema_drift"].data
-        if drift:
-            context.log.warning(f"schema drift in {spec.table}: unknown fields {drift}")
-        context.add_output_metadata(summary)
-        return frame
+            _write_days(conn, spec, context, days, frame, rejected)
+        for day, result in zip(context.partition_keys, results, strict=True):
+            summary = _day_summary(result)
+            context.add_asset_metadata(summary, partition_key=day)
+            if result.quarantine.height:
+                context.log.warning(
+                    f"{result.quarantine.height} records of {spec.table} {day} quarantined: "
+                    f"{result.reasons}"
+                )
+            if result.drift:
+                context.log.warning(
+                    f"schema drift in {spec.table} {day}: unknown fields {result.drift}"
+                )
+            if result.ignored_files:
+                context.log.warning(
+                    f"{spec.table} {day}: files not read (not named part-*.jsonl|json|csv"
+                    f"[.gz]): {result.ignored_files}"
+                )
+        return MaterializeResult()
 
     return _ods
+
+
+def _count_on(counts: pl.DataFrame, day: dt.date) -> int:
+    """The ``len`` of ``day`` in a ``group_by("dt").len()`` frame (0 when absent)."""
+    return int(counts.filter(pl.col("dt") == day)["len"].sum())
 
 
 def _previous_snapshot(
@@ -170,13 +213,27 @@ def _snapshot_asset(spec: OdsSpec) -> AssetsDefinition:
         frame = snapshots_for_days(spec, base, events, days)
         context.add_output_metadata(
             {
-                "rows": frame.height,
                 "built_from": "previous snapshot + the day's events"
                 if base is not None
                 else "all events up to dt",
-                "events_applied": events.height,
             }
         )
+        # per day: its snapshot's rows and the events applied to it (the first day's
+        # include every earlier event when they were replayed)
+        applied = events.group_by(
+            pl.max_horizontal(pl.col("dt"), pl.lit(days[0], pl.Date)).alias("dt")
+        ).len()
+        rows = frame.group_by("dt").len()
+        for day, key in zip(days, context.partition_keys, strict=True):
+            n_rows = _count_on(rows, day)
+            context.add_asset_metadata(
+                {
+                    "dagster/row_count": n_rows,
+                    "rows": n_rows,
+                    "events_applied": _count_on(applied, day),
+                },
+                partition_key=key,
+            )
         return frame
 
     return _snapshot
@@ -184,8 +241,9 @@ def _snapshot_asset(spec: OdsSpec) -> AssetsDefinition:
 
 def quarantine_asset(specs: list[OdsSpec]) -> AssetsDefinition:
     """``redods.quarantine`` in the graph. The landed ODS assets write it as a side table
-    (delete by source and day, insert, in one transaction); this asset runs after them,
-    checks the days' rows against the schema and reports them per source and reason."""
+    (delete by source and day, insert, in the transaction of their own rows); this asset
+    runs after them, checks the days' rows against the schema and reports them per day,
+    source and reason."""
 
     @asset(
         key=QUARANTINE_KEY,
@@ -210,16 +268,20 @@ def quarantine_asset(specs: list[OdsSpec]) -> AssetsDefinition:
         days = partition_days(context)
         rows = quarantine.read_days(warehouse, days)
         kind = pl.col("reason").str.extract(r"^([^:'(]+)").str.strip_chars()
-        by_source = rows.group_by("source_table").len().sort("source_table")
-        by_reason = rows.group_by(kind.alias("kind")).len().sort("kind")
-        return MaterializeResult(
-            metadata={
-                "dagster/row_count": rows.height,
-                "quarantined": rows.height,
-                "by_source": MetadataValue.json(dict(by_source.rows())),
-                "by_reason": MetadataValue.json(dict(by_reason.rows())),
-            }
-        )
+        for day, key in zip(days, context.partition_keys, strict=True):
+            of_day = rows.filter(pl.col("dt") == day)
+            by_source = of_day.group_by("source_table").len().sort("source_table")
+            by_reason = of_day.group_by(kind.alias("kind")).len().sort("kind")
+            context.add_asset_metadata(
+                {
+                    "dagster/row_count": of_day.height,
+                    "quarantined": of_day.height,
+                    "by_source": MetadataValue.json(dict(by_source.rows())),
+                    "by_reason": MetadataValue.json(dict(by_reason.rows())),
+                },
+                partition_key=key,
+            )
+        return MaterializeResult()
 
     return _quarantine
 

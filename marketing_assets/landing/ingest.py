@@ -3,14 +3,18 @@
 ``ingest_day`` reads files and nothing else; it never touches the warehouse. Every record
 of the landed files ends in exactly one of the two outputs:
 
-- line-level faults (not UTF-8, unparseable or truncated JSON, unknown binlog op, wrong
-  number of CSV fields) and field faults (missing required field, wrong type) → quarantine;
+- line-level faults (a line over ``files.max_line_bytes()``, not UTF-8, unparseable or
+  truncated JSON, a key repeated in one object, unknown binlog op, wrong number of CSV
+  fields, a NUL in a CSV line) and field faults (missing required field, wrong type, a date
+  past 9999-12-31 in Shanghai) → quarantine;
+- a data file linked outside the landing root → one quarantine row without contents;
 - value checks of the pandera model (a negative amount…) → quarantine with the check named;
 - a second record with the same key on the same day (binlog: the same event twice) →
   quarantine as a duplicate, naming the record that was kept (the latest by event time,
   then by file and line);
 - records whose event time is before the landing day stay, with ``is_late = true``;
-- fields the model does not know are left out and counted per field (schema drift).
+- fields the model does not know are left out and counted per field (schema drift);
+- files of the day folder that are not data files are not read, and listed (``ignored_files``).
 """
 
 from __future__ import annotations
@@ -41,6 +45,8 @@ class IngestResult:
     quarantine: pl.DataFrame
     files: list[str] = field(default_factory=list)
     empty_files: list[str] = field(default_factory=list)
+    #: files of the day folder that were not read (relative to the landing root)
+    ignored_files: list[str] = field(default_factory=list)
     empty_marker: bool = False
     lines: int = 0
     blank_lines: int = 0
@@ -192,6 +198,29 @@ def _raw_texts(root: Path, rows: pl.DataFrame) -> pl.DataFrame:
     return rows.join(pl.concat(texts), on=["_src_file", "_src_line"], how="left")
 
 
+def _outside_root(landed: landing_files.LandedDay, root: Path) -> pl.DataFrame:
+    """One quarantine record per data file linked outside the landing root: never read, so
+    no line and an empty ``raw``."""
+    n = len(landed.outside_root)
+    return pl.DataFrame(
+        {
+            "_src_file": [landed.relative(p, root) for p in landed.outside_root],
+            "_src_line": [None] * n,
+            "_raw_text": [""] * n,
+            "_reject": [landing_files.OUTSIDE_ROOT] * n,
+        },
+        schema={"_src_file": pl.String, "_src_line": pl.Int64, "_raw_text": pl.String,
+                "_reject": pl.String},
+    )
+
+
+def _set_quarantine(result: IngestResult, spec: OdsSpec, bad: pl.DataFrame) -> None:
+    result.quarantine = quarantine.quarantine_rows(spec.table, result.day, bad)
+    reason_kind = pl.col("reason").str.extract(r"^([^:'(]+)").str.strip_chars()
+    counts = result.quarantine.group_by(reason_kind.alias("kind")).len().sort("kind")
+    result.reasons = dict(zip(counts["kind"].to_list(), counts["len"].to_list(), strict=True))
+
+
 def ingest_day(spec: OdsSpec, root: Path, day: dt.date) -> IngestResult:
     """Read, type and check one landed table-day (see the module doc for where records go).
 
@@ -201,6 +230,8 @@ def ingest_day(spec: OdsSpec, root: Path, day: dt.date) -> IngestResult:
     landed = landing_files.locate(root, spec.table, day)
     result = IngestResult(day=day, frame=pl.DataFrame(), quarantine=quarantine.empty())
     result.empty_marker = landed.empty_marker
+    folder = landed.relative(landed.folder, root)
+    result.ignored_files = [f"{folder}/{name}" for name in landed.ignored]
     schema = spec.landed_schema()
     binlog = spec.fmt is SourceFormat.BINLOG
     goods, bads, drift = [], [], Counter()
@@ -278,6 +309,7 @@ def ingest_day(spec: OdsSpec, root: Path, day: dt.date) -> IngestResult:
     result.drift = dict(sorted(drift.items()))
     if not goods:
         result.frame = pl.DataFrame(schema={n: c.dtype.type for n, c in schema.columns.items()})
+        _set_quarantine(result, spec, _outside_root(landed, root))
         return result
 
     good = pl.concat(goods, rechunk=False)
@@ -287,7 +319,11 @@ def ingest_day(spec: OdsSpec, root: Path, day: dt.date) -> IngestResult:
     good = good.with_columns(_reject=_duplicates(spec, good))
     duplicates = good.filter(pl.col("_reject").is_not_null())
     bad = pl.concat(
-        [*bads, _raw_texts(root, duplicates.select("_src_file", "_src_line", "_reject"))],
+        [
+            *bads,
+            _raw_texts(root, duplicates.select("_src_file", "_src_line", "_reject")),
+            _outside_root(landed, root),
+        ],
         how="diagonal_relaxed",
     )
     if not duplicates.is_empty():
@@ -300,9 +336,6 @@ def ingest_day(spec: OdsSpec, root: Path, day: dt.date) -> IngestResult:
     expected = {n: c.dtype.type for n, c in schema.columns.items()}
     if dict(result.frame.schema) != expected:
         raise TypeError(f"{spec.table}: typed frame {dict(result.frame.schema)} != {expected}")
-    result.quarantine = quarantine.quarantine_rows(spec.table, day, bad)
+    _set_quarantine(result, spec, bad)
     result.late = int(result.frame["is_late"].sum())
-    reason_kind = pl.col("reason").str.extract(r"^([^:'(]+)").str.strip_chars()
-    counts = result.quarantine.group_by(reason_kind.alias("kind")).len().sort("kind")
-    result.reasons = dict(zip(counts["kind"].to_list(), counts["len"].to_list(), strict=True))
     return result

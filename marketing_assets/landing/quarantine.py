@@ -1,7 +1,8 @@
 """``redods.quarantine``: every landed record that could not be loaded, with its reason.
 
 Many ODS assets feed it; re-running one source's day replaces only that source's rows of
-that day (delete by ``source_table`` and ``dt`` and insert, in one transaction).
+that day (delete by ``source_table`` and ``dt`` and insert), in the same transaction as the
+source's own table rows of that day.
 """
 
 from __future__ import annotations
@@ -62,10 +63,11 @@ def read_days(warehouse, days: Sequence[dt.date]) -> pl.DataFrame:
     return Quarantine.validate(rows)
 
 
-def replace_source_days(
+def replace_rows(
     connection, table: str, days: Sequence[dt.date], rows: pl.DataFrame
 ) -> None:
-    """Replace the quarantine rows of one source for ``days`` in one transaction."""
+    """Replace the quarantine rows of one source for ``days``, inside the caller's
+    transaction (the landed ODS asset writes them with the table rows of those days)."""
     rows = Quarantine.validate(rows)
     connection.execute(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}")
     connection.register("quarantine_rows", rows)
@@ -74,19 +76,12 @@ def replace_source_days(
             f"CREATE TABLE IF NOT EXISTS {SCHEMA}.{TABLE} AS "
             "SELECT * FROM quarantine_rows LIMIT 0"
         )
-        connection.execute("BEGIN TRANSACTION")
-        try:
-            connection.execute(
-                f"DELETE FROM {SCHEMA}.{TABLE} WHERE source_table = ? AND dt IN "
-                f"(SELECT UNNEST(?::DATE[]))",
-                [table, list(days)],
-            )
-            connection.execute(
-                f"INSERT INTO {SCHEMA}.{TABLE} BY NAME SELECT * FROM quarantine_rows"
-            )
-            connection.execute("COMMIT")
-        except Exception:
-            connection.execute("ROLLBACK")
-            raise
+        connection.execute(
+            f"DELETE FROM {SCHEMA}.{TABLE} WHERE source_table = ? AND dt IN "
+            f"(SELECT UNNEST(?::DATE[]))",
+            [table, list(days)],
+        )
+        connection.execute(f"INSERT INTO {SCHEMA}.{TABLE} BY NAME SELECT * FROM quarantine_rows")
     finally:
         connection.unregister("quarantine_rows")
+

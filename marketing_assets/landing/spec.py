@@ -83,6 +83,9 @@ class OdsSpec:
     #: 24 hourly files ``part-HH.*`` a day; the hour becomes column ``sync_hour``
     hourly: bool = False
     source_system: str = ""
+    #: the day's volume follows the campaign calendar (presale deposits exist only while a
+    #: presale takes deposits): ``row_volume`` records the ratio but does not judge it
+    campaign_driven: bool = False
     extra_metadata: dict = field(default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:

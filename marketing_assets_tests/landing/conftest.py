@@ -38,6 +38,15 @@ class Price(pa.DataFrameModel):
         coerce = True
 
 
+class Item(pa.DataFrameModel):
+    item_id: pl.Int64 = pa.Field(metadata={"src": "id"})
+    name: pl.String = pa.Field(nullable=True)
+
+    class Config:
+        strict = True
+        coerce = True
+
+
 class Account(pa.DataFrameModel):
     account_id: pl.Int64 = pa.Field(metadata={"src": "id"})
     balance: pl.Int64 = pa.Field(ge=0)
@@ -64,6 +73,14 @@ CSV = OdsSpec(
     model=Price,
     key=("sku_id",),
     description="test prices",
+)
+CSV_ITEM = OdsSpec(
+    table="ods_test_item_df",
+    domain="test",
+    fmt=SourceFormat.CSV,
+    model=Item,
+    key=("item_id",),
+    description="test items",
 )
 JSONL = OdsSpec(
     table="ods_test_log",

@@ -16,6 +16,7 @@ from marketing_assets.landing.ingest import ingest_day
 from marketing_assets_tests.landing.conftest import (
     BINLOG,
     CSV,
+    CSV_ITEM,
     DAY,
     JSONL,
     MONGO,
@@ -286,3 +287,84 @@ def test_a_duplicate_failing_a_check_does_not_supersede_the_good_record(root):
     r = ingest_day(MONGO, root, DAY)
     assert r.frame.select("order_id", "amount").rows() == [(1, 100)]
     assert _only_reason(r) == "check failed: amount greater_than_or_equal_to(0) (value -1)"
+
+
+# ---- values accepted wrongly or rejected wrongly ------------------------------------------
+def test_utf8_bom_at_the_start_of_a_json_file_is_not_part_of_the_first_record(root):
+    land(root, MONGO, DAY, "\ufeff" + order(1) + "\n" + order(2) + "\n")
+    r = ingest_day(MONGO, root, DAY)
+    assert r.frame["order_id"].to_list() == [1, 2]
+    assert r.quarantine.height == 0
+
+
+def test_date_epochs_of_fewer_than_ten_digits(root):
+    # 86400000 ms after the epoch = 1970-01-02 00:00 UTC = 08:00 in Shanghai
+    doc = '{"_id":{"$numberLong":"%d"},"user_id":"u1","amount":1,"note":null,"update_time":%s}'
+    land(root, MONGO, DAY, "\n".join([
+        doc % (1, '{"$date":86400000}'),
+        doc % (2, '{"$date":{"$numberLong":"86400000"}}'),
+        doc % (3, '{"$date":{"$numberLong":"-3600000"}}'),  # 1969-12-31 23:00 UTC
+    ]) + "\n")
+    r = ingest_day(MONGO, root, DAY)
+    assert r.quarantine.height == 0, r.quarantine["reason"].to_list()
+    assert r.frame.select("order_id", "update_time").rows() == [
+        (1, dt.datetime(1970, 1, 2, 8)),
+        (2, dt.datetime(1970, 1, 2, 8)),
+        (3, dt.datetime(1970, 1, 1, 7)),
+    ]
+
+
+def test_binlog_datetime_of_nine_digits_is_the_wall_clock(root):
+    # Debezium DATETIME 1970-01-05 00:00 (wall clock read as UTC) = 345600000 ms
+    land(root, BINLOG, DAY, event("c", 1748829600000, None, account(1, 5, 345600000)) + "\n")
+    r = ingest_day(BINLOG, root, DAY)
+    assert r.quarantine.height == 0
+    assert r.frame["modified"].to_list() == [dt.datetime(1970, 1, 5)]
+
+
+def test_a_key_repeated_in_one_object_is_quarantined(root):
+    twice = order(2).replace('"user_id":"u1"', '"user_id":"u1","user_id":"u2"')
+    land(root, MONGO, DAY, order(1) + "\n" + twice + "\n")
+    r = ingest_day(MONGO, root, DAY)
+    assert r.frame["order_id"].to_list() == [1]
+    assert _only_reason(r) == "key repeated in one JSON object: user_id"
+    assert r.quarantine["raw"][0] == twice
+
+
+def test_a_key_repeated_in_a_binlog_row_image_is_quarantined(root):
+    image = '{"id":2,"balance":7,"balance":9,"modified":1748858400000}'
+    land(root, BINLOG, DAY, "\n".join([
+        event("c", 1748829600000, None, account(1, 500, 1748858400000)),
+        event("c", 1748829601000, None, image),
+    ]) + "\n")
+    r = ingest_day(BINLOG, root, DAY)
+    assert r.frame["account_id"].to_list() == [1]
+    assert _only_reason(r) == "key repeated in one JSON object: balance"
+
+
+def test_a_date_past_year_9999_in_shanghai_is_quarantined_not_stored_as_year_10000(root):
+    land(root, MONGO, DAY, "\n".join([
+        order(1, t="9999-12-31T15:59:59.999Z"),  # 9999-12-31 23:59:59.999 in Shanghai
+        order(2, t="9999-12-31T23:59:59.999Z"),  # 10000-01-01 07:59:59.999 in Shanghai
+        '{"_id":{"$numberLong":"3"},"user_id":"u1","amount":1,"note":null,'
+        '"update_time":{"$date":{"$numberLong":"253402300799999"}}}',  # 9999-12-31T23:59:59.999Z
+    ]) + "\n")
+    r = ingest_day(MONGO, root, DAY)
+    assert r.frame.select("order_id", "update_time").rows() == [
+        (1, dt.datetime(9999, 12, 31, 23, 59, 59, 999000))
+    ]
+    reasons = dict(zip(r.quarantine["line"], r.quarantine["reason"], strict=True))
+    assert reasons == {
+        2: "out of range for field 'update_time': \"9999-12-31T23:59:59.999Z\" is after "
+        "9999-12-31 23:59:59.999999 in Asia/Shanghai",
+        3: "out of range for field 'update_time': \"253402300799999\" is after "
+        "9999-12-31 23:59:59.999999 in Asia/Shanghai",
+    }
+
+
+def test_a_nul_inside_a_csv_field_is_quarantined(root):
+    land(root, CSV_ITEM, DAY, "id,name\n1,ab\n2,a\x00b\n3,\\N\n", name="part-00000.csv")
+    r = ingest_day(CSV_ITEM, root, DAY)
+    assert r.frame.select("item_id", "name").rows() == [(1, "ab"), (3, None)]
+    assert _only_reason(r) == "NUL character in a CSV field"
+    assert r.quarantine["line"][0] == 3

@@ -378,11 +378,6 @@ def test_binlog_refuses_what_debezium_cannot_carry(root, change, message):
         write_table_day(BINLOG, events().with_columns(**change), root, DAY)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="reader bug: epoch millis are recognised only with 10+ digits, so a DATETIME "
-    "within 11.6 days of 1970-01-01 (wall-clock millis < 1e9) is read as a wrong type",
-)
 def test_binlog_datetime_near_the_epoch(root):
     assert_round_trip(BINLOG, events().with_columns(create_time=pl.lit(dt.datetime(1970, 1, 5))), root)
 
