@@ -15,36 +15,45 @@ Upstreams are declared as ``AssetDep`` with a ``TimeWindowPartitionMapping``, so
 shows the real lineage and a re-run of a day reaches every window that contains it; they
 are read through the warehouse resource so a window's filter and projection run in DuckDB
 (a 600-day window of order lines never comes into memory whole). A range of days is one
-run: each input is read once for the whole range and cut per day.
+run: each input is read once for the whole range and cut per day. Each day's
+materialisation carries its own row count and headline numbers, and the grain check records
+one result per day (``check_results``), so a range run reads in the UI like single days.
 """
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import duckdb
 import pandera.polars as pa
 import polars as pl
 from dagster import (
     AssetCheckExecutionContext,
-    AssetCheckResult,
+    AssetCheckKey,
     AssetCheckSeverity,
     AssetChecksDefinition,
     AssetDep,
     AssetExecutionContext,
     AssetKey,
+    AssetRecordsFilter,
     AssetsDefinition,
     BackfillPolicy,
+    DagsterEventType,
     MetadataValue,
+    Output,
     TableColumnDep,
     TableColumnLineage,
     TimeWindowPartitionMapping,
     asset,
     asset_check,
 )
+from dagster._core.definitions.asset_checks.asset_check_evaluation import (
+    AssetCheckEvaluation,
+    AssetCheckEvaluationTargetMaterializationData,
+)
 
-from marketing_assets import config
-from marketing_assets.metadata import column_schema
+from marketing_assets.metadata import column_lineage_markdown, column_schema
 from marketing_assets.partitions import DAILY, partition_days
 from marketing_assets.storage import MissingTableError, WarehouseResource
 
@@ -62,6 +71,10 @@ class WarehouseModel(pa.DataFrameModel):
 
 class GrainError(ValueError):
     """A transform produced two rows for one grain key."""
+
+
+class EmptyWindowError(ValueError):
+    """An asset was asked to compute or read no day at all (nothing may be written)."""
 
 
 @dataclass(frozen=True)
@@ -145,6 +158,10 @@ def read_upstream(
 ) -> pl.DataFrame:
     """Rows of ``up`` for the windows of the days ``first`` .. ``last``."""
     schema, table = up.key
+    if first > last:
+        raise EmptyWindowError(
+            f"{schema}.{table}: empty window {first} .. {last}: no day to read, nothing written"
+        )
     if not _exists(conn, schema, table):
         raise MissingTableError(
             f"{schema}.{table} does not exist: materialise it for these days first"
@@ -163,6 +180,8 @@ def compute_days(
 ) -> pl.DataFrame:
     """The table's rows for ``days``: ``compute`` per day on each input's window, validated
     against the model, grain checked, sorted by ``dt`` and the grain."""
+    if not days:
+        raise EmptyWindowError(f"{table.database}.{table.table}: no day to compute, nothing written")
     parts = []
     for day in days:
         window = {
@@ -173,7 +192,7 @@ def compute_days(
         }
         out = table.compute(day, **window)
         parts.append(out.with_columns(dt=pl.lit(day, pl.Date)))
-    frame = pl.concat(parts, how="vertical_relaxed") if parts else pl.DataFrame()
+    frame = pl.concat(parts, how="vertical_relaxed")
     columns = list(table.schema.columns)
     frame = table.model.validate(frame.select(columns))
     duplicated = frame.select("dt", *table.grain).is_duplicated()
@@ -181,18 +200,6 @@ def compute_days(
         example = frame.filter(duplicated).head(3).to_dicts()
         raise GrainError(f"{table.table}: rows repeat the grain {table.grain}: {example}")
     return frame.sort(["dt", *table.grain], nulls_last=True, maintain_order=True)
-
-
-def _prune(conn: duckdb.DuckDBPyConnection, table: DerivedTable, last: dt.date) -> int:
-    """Drop partitions older than the retention (bounded tables only); rows dropped."""
-    if not table.bounded or not _exists(conn, table.database, table.table):
-        return 0
-    cutoff = last - dt.timedelta(days=config.snapshot_retention_days() - 1)
-    name = f"{table.database}.{table.table}"
-    gone = conn.sql(f"SELECT count(*) FROM {name} WHERE dt < ?", params=[cutoff]).fetchall()[0][0]
-    if gone:
-        conn.execute(f"DELETE FROM {name} WHERE dt < ?", [cutoff])
-    return gone
 
 
 def column_lineage(
@@ -234,6 +241,7 @@ def build_asset(
         AssetDep(up.asset_key, partition_mapping=_mapping(up)) for up in table.inputs.values()
     ]
     windows = {name: up.days for name, up in table.inputs.items() if up.days > 1}
+    lineage = column_lineage(table, upstream_columns or {})
 
     @asset(
         key=table.key,
@@ -244,11 +252,13 @@ def build_asset(
         kinds=KINDS,
         owners=[OWNER],
         tags={"layer": table.layer, **({"planned": "true"} if table.planned else {})},
-        description=table.description(),
+        # the open-source UI does not render dagster/column_lineage; the description is
+        # rendered as markdown on the asset page
+        description=table.description() + column_lineage_markdown(lineage),
         metadata={
             "partition_expr": "dt",
             "dagster/column_schema": column_schema(table.schema),
-            "dagster/column_lineage": column_lineage(table, upstream_columns or {}),
+            "dagster/column_lineage": lineage,
             "grain": ", ".join(table.grain),
             "upstream_windows_days": MetadataValue.json(
                 {".".join(up.key): up.days for up in table.inputs.values()}
@@ -259,45 +269,126 @@ def build_asset(
     )
     def _derived(context: AssetExecutionContext, warehouse: WarehouseResource) -> pl.DataFrame:
         days = partition_days(context)
+        if not days:
+            raise EmptyWindowError(f"{table.database}.{table.table}: the run covers no day")
         with warehouse.get_connection() as conn:  # one connection for every input
             frames = {
                 name: read_upstream(conn, up, days[0], days[-1])
                 for name, up in table.inputs.items()
             }
         frame = compute_days(table, days, frames)
-        with warehouse.get_connection() as conn:
-            pruned = _prune(conn, table, days[-1])
-        per_day = frame.group_by("dt").len().sort("dt")
+        # the run's figures go to every partition; each day's own figures to its partition
         metadata = {
-            "dagster/row_count": frame.height,
-            "rows_per_day": MetadataValue.json(
-                {d.isoformat(): n for d, n in per_day.iter_rows()}
-            ),
             "rows_read": MetadataValue.json({k: v.height for k, v in frames.items()}),
+            "run_days": MetadataValue.json([days[0].isoformat(), days[-1].isoformat()]),
         }
         if windows:
             metadata["windows_days"] = MetadataValue.json(windows)
-        if table.bounded:
-            metadata["partitions_kept_days"] = config.snapshot_retention_days()
-            metadata["rows_pruned"] = pruned
-        if table.headline is not None:
-            last = frame.filter(pl.col("dt") == days[-1])
-            metadata.update({k: v for k, v in table.headline(last).items()})
+        # retention (``bounded_retention``) is applied by the I/O manager in the write's own
+        # transaction, which reports rows_pruned and partitions_kept_days
         context.add_output_metadata(metadata)
+        for day, figures in day_metadata(table, frame, days).items():
+            context.add_asset_metadata(figures, partition_key=day.isoformat())
         return frame
 
     return _derived
 
 
+def day_metadata(
+    table: DerivedTable, frame: pl.DataFrame, days: list[dt.date]
+) -> dict[dt.date, dict]:
+    """Each day's own materialisation metadata: its row count and headline numbers."""
+    out = {}
+    for day in days:
+        one = frame.filter(pl.col("dt") == day)
+        out[day] = {"dagster/row_count": one.height, **(table.headline(one) if table.headline else {})}
+    return out
+
+
+# ---- checks: one result per partition ------------------------------------------------------
+@dataclass(frozen=True)
+class Verdict:
+    """A check's judgement of one day. ``judged`` false: it could not judge yet (too little
+    history, a first landing) and passes."""
+
+    passed: bool
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+    judged: bool = True
+
+
+def day_verdicts(
+    days: list[dt.date], bad: pl.DataFrame, day_column: str = "dt", counted: str = "failing_rows"
+) -> dict[dt.date, Verdict]:
+    """Verdicts of a check whose query returns its offending rows with their day: a day
+    passes when it has none; its count and first examples go to its metadata."""
+    verdicts = {}
+    for day in days:
+        rows = bad.filter(pl.col(day_column) == day)
+        examples = [{k: str(v) for k, v in r.items()} for r in rows.head(5).to_dicts()]
+        verdicts[day] = Verdict(rows.is_empty(), {counted: rows.height, "examples": MetadataValue.json(examples)})
+    return verdicts
+
+
+def _targets(context, key: AssetKey, partitions: set[str]) -> dict[str, AssetCheckEvaluationTargetMaterializationData]:
+    """The latest materialisation of each partition: a check result is "current" in the UI
+    only when it points at it."""
+    ids = context.instance.event_log_storage.get_latest_storage_id_by_partition(
+        key, DagsterEventType.ASSET_MATERIALIZATION, partitions
+    )
+    if not ids:
+        return {}
+    records = context.instance.fetch_materializations(
+        AssetRecordsFilter(asset_key=key, storage_ids=list(ids.values())), limit=len(ids)
+    ).records
+    return {
+        r.partition_key: AssetCheckEvaluationTargetMaterializationData(
+            storage_id=r.storage_id, run_id=r.run_id, timestamp=r.timestamp
+        )
+        for r in records
+    }
+
+
+def check_results(
+    context: AssetCheckExecutionContext, key: AssetKey, name: str,
+    verdicts: Mapping[dt.date, Verdict], severity: AssetCheckSeverity,
+) -> Iterator[AssetCheckEvaluation | Output]:
+    """One stored check result per day, then the check's output.
+
+    ``AssetCheckResult`` has no partition: in a range step Dagster stores it with none, so
+    the UI shows every planned day as skipped. An ``AssetCheckEvaluation`` with
+    ``partition`` set replaces the planned row of that day (Passed or Failed), and one that
+    fails with ERROR severity and ``blocking`` fails the step, which keeps downstream from
+    running. The ``Output`` is what downstream steps of a blocking check wait for.
+    """
+    check_key = AssetCheckKey(key, name)
+    spec = next(s for s in context.check_specs if s.key == check_key)
+    targets = _targets(context, key, {d.isoformat() for d in verdicts})
+    for day, verdict in sorted(verdicts.items()):
+        partition = day.isoformat()
+        yield AssetCheckEvaluation(
+            asset_key=key,
+            check_name=name,
+            passed=bool(verdict.passed),
+            metadata={"day": partition, "judged": verdict.judged, **verdict.metadata},
+            target_materialization_data=targets.get(partition),
+            severity=severity,
+            description=None if verdict.passed else f"{name} failed on {partition}",
+            blocking=spec.blocking,
+            partition=partition,
+        )
+    yield Output(None, output_name=context.job_def.asset_layer.get_op_output_name(check_key))
+
+
 def grain_duplicates(
     warehouse: WarehouseResource, table: DerivedTable, first: dt.date, last: dt.date
 ) -> pl.DataFrame:
-    """Grain keys stored more than once in the partitions ``first`` .. ``last`` (top 5)."""
+    """Grain keys stored more than once in the partitions ``first`` .. ``last``, most
+    repeated first."""
     key = ", ".join(["dt", *table.grain])
     return warehouse.query(
         f"SELECT {key}, count(*) AS n FROM {table.database}.{table.table} "
         f"WHERE dt BETWEEN ? AND ? GROUP BY ALL HAVING count(*) > 1 "
-        f"ORDER BY n DESC, {key} LIMIT 5",
+        f"ORDER BY dt, n DESC, {key}",
         [first, last],
     )
 
@@ -312,22 +403,11 @@ def build_grain_check(table: DerivedTable) -> AssetChecksDefinition:
         partitions_def=DAILY,
         description=f"One row per {' × '.join(['dt', *table.grain])} (nulls compare equal).",
     )
-    def _check(
-        context: AssetCheckExecutionContext, warehouse: WarehouseResource
-    ) -> AssetCheckResult:
-        window = context.partition_time_window
-        first, end = window.start.date(), window.end.date()
-        dup = grain_duplicates(warehouse, table, first, end - dt.timedelta(days=1))
-        return AssetCheckResult(
-            passed=dup.is_empty(),
-            severity=AssetCheckSeverity.ERROR,
-            metadata={
-                "duplicated_keys": dup.height,
-                "examples": MetadataValue.json(
-                    [{k: str(v) for k, v in r.items()} for r in dup.to_dicts()]
-                ),
-            },
-        )
+    def _check(context: AssetCheckExecutionContext, warehouse: WarehouseResource):
+        days = partition_days(context)
+        dup = grain_duplicates(warehouse, table, days[0], days[-1])
+        verdicts = day_verdicts(days, dup, counted="duplicated_keys")
+        yield from check_results(context, table.key, "grain_unique", verdicts, AssetCheckSeverity.ERROR)
 
     return _check
 

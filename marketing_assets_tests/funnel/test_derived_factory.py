@@ -1,16 +1,20 @@
-"""The derived-table factory on a toy table: windows, retention, missing upstream, grain."""
+"""The derived-table factory on a toy table: windows, retention, missing upstream, grain,
+per-day metadata and per-day check results as the UI reads them, an empty window, and the
+column lineage shown in the description."""
 
 import datetime as dt
 
 import pandera.polars as pa
 import polars as pl
 import pytest
-from dagster import materialize
+from dagster import AssetCheckKey, AssetRecordsFilter, AssetSelection, instance_for_test, materialize
 
 from marketing_assets import config
 from marketing_assets.derived import (
-    DerivedTable, GrainError, Upstream, WarehouseModel, build, compute_days, grain_duplicates,
+    DerivedTable, EmptyWindowError, GrainError, Upstream, WarehouseModel, build, compute_days,
+    grain_duplicates, read_upstream,
 )
+from marketing_assets.partitions import DAILY
 from marketing_assets.storage import MissingTableError, WarehouseIOManager, WarehouseResource
 
 D1 = dt.date(2025, 6, 1)
@@ -26,11 +30,30 @@ def _sums(day, orders):
     return orders.group_by("seller_id").agg(amt_3d=pl.col("amt").sum())
 
 
+def _headline(frame):
+    return {"amt_3d_total": int(frame["amt_3d"].sum())}
+
+
 TABLE = DerivedTable(
     "redcdm", "toy_sums", model=Sums, grain=("seller_id",), group="test", layer="dm",
     what="Toy three-day sums", chinese_name="玩具",
     inputs={"orders": Upstream(("redods", "toy_orders"), 3, ("seller_id", "amt"), where="amt > 0")},
-    compute=_sums, bounded=True,
+    compute=_sums, bounded=True, headline=_headline,
+    lineage={"amt_3d": (("orders", "amt"),)},
+)
+
+
+class Top(WarehouseModel):
+    seller_id: pl.String = pa.Field(description="seller")
+    dt: pl.Date = pa.Field(description="day")
+
+
+#: downstream of the toy table: a failed blocking grain check must keep it from running
+DOWNSTREAM = DerivedTable(
+    "redcdm", "toy_top", model=Top, grain=("seller_id",), group="test", layer="app",
+    what="Toy sellers", chinese_name="玩具",
+    inputs={"sums": Upstream(("redcdm", "toy_sums"), 1, ("seller_id",))},
+    compute=lambda day, sums: sums.select("seller_id").unique(),
 )
 
 
@@ -49,11 +72,14 @@ def wh(tmp_path):
     return warehouse, {"io_manager": WarehouseIOManager(database=db), "warehouse": warehouse}
 
 
-def _run(resources, first, last):
+def _range(first, last):
+    return {"dagster/asset_partition_range_start": first, "dagster/asset_partition_range_end": last}
+
+
+def _run(resources, first, last, instance=None):
     assets, checks = build([TABLE])
-    tags = {"dagster/asset_partition_range_start": first, "dagster/asset_partition_range_end": last}
-    return materialize([*assets, *checks], resources=resources, tags=tags,
-                       selection=[TABLE.key], raise_on_error=True)
+    return materialize([*assets, *checks], resources=resources, tags=_range(first, last),
+                       selection=[TABLE.key], raise_on_error=True, instance=instance)
 
 
 def test_window_sums_and_retention(wh, monkeypatch):
@@ -89,9 +115,94 @@ def test_a_repeated_grain_fails_before_anything_is_written():
 def test_the_grain_check_passes_after_a_run_and_finds_stored_duplicates(wh):
     warehouse, resources = wh
     result = _run(resources, "2025-06-02", "2025-06-03")
-    assert [e.passed for e in result.get_asset_check_evaluations()] == [True]
+    # one result per day of the range
+    assert [(e.partition, e.passed) for e in result.get_asset_check_evaluations()] == [
+        ("2025-06-02", True), ("2025-06-03", True)]
     assert grain_duplicates(warehouse, TABLE, D1, dt.date(2025, 6, 3)).is_empty()
     with warehouse.get_connection() as conn:
         conn.execute("INSERT INTO redcdm.toy_sums VALUES ('S1', 1, DATE '2025-06-02')")
     dup = grain_duplicates(warehouse, TABLE, D1, dt.date(2025, 6, 3))
     assert dup.rows() == [(dt.date(2025, 6, 2), "S1", 2)]
+
+
+CHECK = AssetCheckKey(TABLE.key, "grain_unique")
+
+
+def _statuses(instance) -> dict[str, list[str]]:
+    """Per-partition status of the grain check as the webserver resolves
+    ``AssetCheck.partitionStatuses``: ``AssetCheckState`` loaded through the event log
+    storage's ``get_asset_check_state``."""
+    state = instance.event_log_storage.get_asset_check_state([(CHECK, DAILY)])[CHECK]
+    return {
+        status.value: sorted(subset.subset_value.get_partition_keys())
+        for status, subset in state.subsets.items()
+        if not subset.is_empty
+    }
+
+
+def test_a_range_run_stores_one_check_status_per_day_and_a_failed_day_blocks(wh, tmp_path):
+    warehouse, resources = wh
+    with instance_for_test(temp_dir=str(tmp_path)) as instance:
+        _run(resources, "2025-06-01", "2025-06-03", instance)
+        # every day Passed (a single result without a partition left them all SKIPPED)
+        assert _statuses(instance) == {"SUCCEEDED": ["2025-06-01", "2025-06-02", "2025-06-03"]}
+
+        # a duplicate stored on 06-02; the check and the table downstream of it, same range
+        with warehouse.get_connection() as conn:
+            conn.execute("INSERT INTO redcdm.toy_sums VALUES ('S1', 99, DATE '2025-06-02')")
+        assets, checks = build([TABLE, DOWNSTREAM])
+        result = materialize(
+            [*assets, *checks], resources=resources, tags=_range("2025-06-01", "2025-06-03"),
+            selection=AssetSelection.checks(CHECK) | AssetSelection.assets(DOWNSTREAM.key),
+            raise_on_error=False, instance=instance,
+        )
+        assert not result.success
+        assert _statuses(instance) == {
+            "SUCCEEDED": ["2025-06-01", "2025-06-03"], "FAILED": ["2025-06-02"]}
+        failed = [e for e in result.get_asset_check_evaluations() if not e.passed]
+        assert [(e.partition, e.description, e.metadata["day"].value,
+                 e.metadata["duplicated_keys"].value, e.metadata["judged"].value) for e in failed] == [
+            ("2025-06-02", "grain_unique failed on 2025-06-02", "2025-06-02", 1, True)]
+        # blocking: the downstream table was never written
+        assert not warehouse.table_exists("redcdm", "toy_top")
+        assert instance.get_latest_materialization_event(DOWNSTREAM.key) is None
+
+
+def test_each_partition_of_a_range_carries_its_own_rows_and_headline(wh, tmp_path):
+    warehouse, resources = wh
+    with instance_for_test(temp_dir=str(tmp_path)) as instance:
+        _run(resources, "2025-06-01", "2025-06-03", instance)
+        got = {}
+        for day in ("2025-06-01", "2025-06-02", "2025-06-03"):
+            records = instance.fetch_materializations(
+                AssetRecordsFilter(asset_key=TABLE.key, asset_partitions=[day]),
+                limit=1,
+            ).records
+            md = records[0].asset_materialization.metadata
+            got[day] = (md["dagster/row_count"].value, md["amt_3d_total"].value)
+    # 06-01: S1 10; 06-02: S1 30, S2 5; 06-03: S1 70, S2 5 (the -7 is filtered out)
+    assert got == {"2025-06-01": (1, 10), "2025-06-02": (2, 35), "2025-06-03": (2, 75)}
+
+
+def test_an_empty_window_fails_before_anything_is_read_or_written(wh):
+    warehouse, _ = wh
+    with pytest.raises(EmptyWindowError, match="no day to compute"):
+        compute_days(TABLE, [], {"orders": pl.DataFrame()})
+    with warehouse.get_connection() as conn, pytest.raises(EmptyWindowError, match="empty window"):
+        read_upstream(conn, TABLE.inputs["orders"], dt.date(2025, 6, 2), dt.date(2025, 6, 1))
+    assert not warehouse.table_exists("redcdm", "toy_sums")
+
+
+def test_the_description_shows_the_column_lineage_as_a_markdown_table():
+    assets, _ = build([TABLE, DOWNSTREAM])
+    by_key = {a.key: a for a in assets}
+    assert by_key[TABLE.key].descriptions_by_key[TABLE.key] == (
+        "Toy three-day sums (玩具). Grain per dt: seller_id.\n\n"
+        "**Column lineage**\n\n"
+        "| output column | ← input table.column |\n"
+        "| --- | --- |\n"
+        "| `seller_id` | `redods.toy_orders.seller_id` |\n"
+        "| `amt_3d` | `redods.toy_orders.amt` |"
+    )
+    assert by_key[DOWNSTREAM.key].descriptions_by_key[DOWNSTREAM.key].endswith(
+        "| --- | --- |\n| `seller_id` | `redcdm.toy_sums.seller_id` |")

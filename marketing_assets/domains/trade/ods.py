@@ -6,7 +6,7 @@ from marketing_assets.domains.trade import models
 from marketing_assets.landing.spec import OdsSpec, SourceFormat
 
 
-def _dump(table, domain, model, key, description, source, event_time=None):
+def _dump(table, domain, model, key, description, source, event_time=None, campaign_driven=False):
     return OdsSpec(
         table=table,
         domain=domain,
@@ -16,6 +16,7 @@ def _dump(table, domain, model, key, description, source, event_time=None):
         event_time=event_time,
         description=description,
         source_system=f"trade MySQL {source}",
+        campaign_driven=campaign_driven,
     )
 
 
@@ -28,7 +29,8 @@ SPECS = [
           "Every discount applied to the lines paid that day, with who bears it",
           "order_discount_detail", event_time="pay_time"),
     _dump("ods_trd_presale_deposit_di", "trade", models.PresaleDeposit, ("deposit_id",),
-          "Presale deposits paid that day", "presale_deposit", event_time="pay_time"),
+          "Presale deposits paid that day", "presale_deposit", event_time="pay_time",
+          campaign_driven=True),
     _dump("ods_trd_refund_di", "trade", models.Refund, ("refund_id",),
           "Whole order lines refunded that day", "refund", event_time="refund_time"),
     _dump("ods_trd_goods_visit_di", "trade", models.GoodsVisit, ("user_id", "goods_id", "page"),
