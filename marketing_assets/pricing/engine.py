@@ -10,8 +10,13 @@
 3. allowances (每满 X 减 Y, repeating, limited by the balance);
 4. presale (a deposit deducting more than it costs: the difference is a merchant discount).
 
-Each step works on the amounts left by the one before; a discount covering several lines
-is split by ``split.split_columns``. Money is Int64 fen throughout, no float, and every
+Each step works on the amounts left by the one before: a discount is capped by what is
+left of its lines at its step (no line below zero) and a discount covering several lines
+is split on those amounts by ``split.split_columns``. The thresholds of coupons and
+allowances (满 X, 每满 X) are judged on the amounts they cover after promotions, the
+千人一面价 ``shown_amt`` of step 1, not after other coupons or allowances: a 满150减20
+platform coupon applies to lines worth 150.00 after promotions even when a store coupon
+took 10.00 off them. Money is Int64 fen throughout, no float, and every
 step is a handful of vectorised polars operations (joins, group_by, window functions): no
 Python loop over rows, orders or coupons. The only loop runs the rounds of the coupon
 assignment (``_assign_exclusive``); each round is vectorised and one round settles every
@@ -311,7 +316,9 @@ def _held_coupon_step(
     A candidate is a coupon of the buyer (and, store slot, of the package's seller) valid
     at the pay time (the group's earliest; null: no test). It covers the group's lines,
     or with limit_type 1 those of its template's goods; it applies when the covered
-    ``amount_col`` reaches its threshold and is > 0, for min(discount, covered). Each group
+    千人一面价 (``shown_amt``, after promotions, not after the other coupon) reaches its
+    threshold and is > 0, for min(discount, covered ``amount_col``: what is left of those
+    lines at this step), split on the lines' ``amount_col``. Each group
     takes its largest applicable discount (ties: smallest coupon_id), a coupon going to at
     most one group (``_assign_exclusive``, groups ranked by (order_id, package_id)).
     """
@@ -320,7 +327,8 @@ def _held_coupon_step(
     else:
         key, ctype, match = "__o", PLATFORM_COUPON, ["user_id"]
     out_amt, out_id = f"{slot}_coupon_amt", f"{slot}_coupon_id"
-    amount = pl.col(amount_col)
+    amount, shown = pl.col(amount_col), pl.col("shown_amt")
+    sums = [amount.sum().alias("__left"), shown.sum().alias("__shown")]
 
     coupons = held.filter(pl.col("coupon_type") == ctype).select(
         *match, "coupon_id", "coupon_template_id", "limit_type", "threshold", "discount",
@@ -329,7 +337,7 @@ def _held_coupon_step(
     groups = df.group_by(key).agg(
         *[pl.col(c).first() for c in match],
         pl.col("pay_time").min().alias("__pay_time"),
-        amount.sum().alias("__grp_amt"),
+        *sums,
     )
     cand = (
         groups.lazy()
@@ -348,24 +356,27 @@ def _held_coupon_step(
     )
     item_goods = coupon_scope.join(item_cand, on="coupon_template_id", how="semi")["goods_id"]
     item_amt = (
-        df.select(key, "goods_id", amount_col)
+        df.select(*dict.fromkeys([key, "goods_id", amount_col, "shown_amt"]))
         .filter(pl.col("goods_id").is_in(item_goods.unique().implode()))
         .join(item_cand, on=key)
         .join(coupon_scope, on=["coupon_template_id", "goods_id"], how="semi")
         .group_by(key, "coupon_id")
-        .agg(amount.sum().alias("__item_amt"))
+        .agg(*sums)
     )
-    covered = (
-        pl.when(pl.col("limit_type") == 1)
-        .then(pl.col("__item_amt").fill_null(0))
-        .otherwise(pl.col("__grp_amt"))
-    )
+
+    def covered(col: str) -> pl.Expr:  # the coupon's lines: its goods (item) or the group
+        item = pl.col(f"{col}_item").fill_null(0)
+        return pl.when(pl.col("limit_type") == 1).then(item).otherwise(pl.col(col))
+
+    cov_shown, cov_left = pl.col("__cov_shown"), pl.col("__cov_left")
     cand = (
-        cand.join(item_amt, on=[key, "coupon_id"], how="left")
-        .with_columns(covered.alias("__cov"))
+        cand.join(item_amt, on=[key, "coupon_id"], how="left", suffix="_item")
         .with_columns(
-            pl.when((pl.col("__cov") >= pl.col("threshold")) & (pl.col("__cov") > 0))
-            .then(pl.min_horizontal(pl.col("discount"), pl.col("__cov")))
+            covered("__shown").alias("__cov_shown"), covered("__left").alias("__cov_left")
+        )
+        .with_columns(
+            pl.when((cov_shown >= pl.col("threshold")) & (cov_shown > 0))
+            .then(pl.min_horizontal(pl.col("discount"), cov_left))
             .otherwise(0)
             .alias("__eff")
         )
@@ -448,19 +459,24 @@ def _assign_exclusive(cand: pl.DataFrame) -> pl.DataFrame:
 def _allowance_step(
     df: pl.DataFrame, allowances: pl.DataFrame, amount_col: str
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """每满 X 减 Y over the order's amount after coupons: floor(amount / X) × Y, at most the
-    amount, limited by what is left of the buyer's balance after his earlier orders (in
-    ascending order_id): a cumulative sum over the buyer's orders."""
+    """每满 X 减 Y judged on the order's 千人一面价 (``shown_amt``, after promotions, not after
+    coupons): floor(shown / X) × Y, at most what is left of the order at this step
+    (``amount_col``), limited by what is left of the buyer's balance after his earlier
+    orders (in ascending order_id): a cumulative sum over the buyer's orders."""
     x, y, bal = pl.col("step_threshold"), pl.col("step_discount"), pl.col("balance")
-    amt, raw, cum = pl.col("__o_amt"), pl.col("__raw"), pl.col("__cum")
+    amt, shown, raw, cum = pl.col("__o_amt"), pl.col("__o_shown"), pl.col("__raw"), pl.col("__cum")
     orders = (
         df.group_by("__o")
-        .agg(pl.col("user_id").first(), pl.col(amount_col).sum().alias("__o_amt"))
+        .agg(
+            pl.col("user_id").first(),
+            pl.col(amount_col).sum().alias("__o_amt"),
+            pl.col("shown_amt").sum().alias("__o_shown"),
+        )
         .join(allowances, on="user_id", how="inner")
         .sort("user_id", "__o")
         .with_columns(
             pl.when((x > 0) & (y > 0))
-            .then(pl.min_horizontal(amt, amt // x * y))
+            .then(pl.min_horizontal(amt, shown // x * y))
             .otherwise(0)
             .alias("__raw")
         )

@@ -12,6 +12,7 @@ from marketing_assets.domains.campaign import transforms as ctf
 from marketing_assets.domains.campaign.tables import TABLES as CAMPAIGN
 from marketing_assets.domains.presale import keys as pkeys
 from marketing_assets.domains.presale.tables import TABLES as PRESALE
+from marketing_assets.domains.user.transforms import paid_lines
 from marketing_assets.metrics import LOOKBACK_DAYS
 
 TABLES = {(t.database, t.table): t for t in [*CAMPAIGN, *PRESALE]}
@@ -232,6 +233,7 @@ DEPOSITS = pl.DataFrame({
 # d2 never: U2's ordinary (not presale) line of the SKU ordered at d2's time does not count
 LINES = pl.DataFrame({
     "package_id": ["o1-1", "o2-1", "o3-1"],
+    "goods_id": [1, 1, 1],
     "user_id": ["U1", "U2", "U1"],
     "sku_id": [11, 11, 12],
     "order_time": [ts(5, 20, 10), ts(5, 21, 11), ts(5, 31, 20)],
@@ -240,22 +242,55 @@ LINES = pl.DataFrame({
     "is_presale": [True, False, True],
 }).with_columns(dt=pl.col("pay_time").dt.date())
 
+# U2's ordinary line refunded: no presale count moves
+REFUNDS = pl.DataFrame({
+    "package_id": ["o2-1"], "goods_id": [1], "pay_time": [ts(5, 21, 11)], "refund_time": [ts(5, 21, 12)],
+}).with_columns(dt=pl.col("refund_time").dt.date())
+
+# two more deposits of SKU 11 whose final payments (1 June) are refunded: d4's the same
+# day (never converts), d5's (2 units) on 2 June (converted on 1 June only)
+REFUNDED_DEPOSITS = pl.concat([DEPOSITS, pl.DataFrame({
+    "deposit_id": ["d4", "d5"],
+    "user_id": ["U3", "U4"],
+    "presale_activity_id": [1, 1],
+    "sku_id": [11, 11],
+    "goods_id": [1, 1],
+    "quantity": [1, 2],
+    "deposit_amt": [3000, 6000],
+    "deduction_amt": [8000, 16000],
+    "pay_time": [ts(5, 22, 10), ts(5, 23, 10)],
+}).with_columns(dt=pl.col("pay_time").dt.date())])
+REFUNDED_LINES = pl.concat([LINES, pl.DataFrame({
+    "package_id": ["o4-1", "o5-1"],
+    "goods_id": [1, 1],
+    "user_id": ["U3", "U4"],
+    "sku_id": [11, 11],
+    "order_time": [ts(5, 22, 10), ts(5, 23, 10)],
+    "pay_time": [ts(6, 1, 12), ts(6, 1, 13)],
+    "paid_amt": [15000, 30000],  # 150 each unit: deposit 30 + final 120
+    "is_presale": [True, True],
+}).with_columns(dt=pl.col("pay_time").dt.date())])
+LATER_REFUNDS = pl.concat([REFUNDS, pl.DataFrame({
+    "package_id": ["o4-1", "o5-1"], "goods_id": [1, 1], "pay_time": [ts(6, 1, 12), ts(6, 1, 13)],
+    "refund_time": [ts(6, 1, 18), ts(6, 2, 9)],
+}).with_columns(dt=pl.col("refund_time").dt.date())])
+
 
 def known(frame: pl.DataFrame, day: dt.date) -> pl.DataFrame:
     return frame.filter(pl.col("dt") <= day)
 
 
-def presale_goods(day: dt.date) -> pl.DataFrame:
+def presale_goods(day: dt.date, deposits=DEPOSITS, lines=LINES, refunds=REFUNDS) -> pl.DataFrame:
     return run(
         pkeys.PRESALE_GOODS, day, sales=known(SALES, day), activities=on(PRESALES, day),
-        deposits=known(DEPOSITS, day), lines=known(LINES, day),
+        deposits=known(deposits, day), lines=known(lines, day), refunds=known(refunds, day),
     )
 
 
-def conversion(day: dt.date) -> pl.DataFrame:
+def conversion(day: dt.date, deposits=DEPOSITS, lines=LINES, refunds=REFUNDS) -> pl.DataFrame:
     return run(
         pkeys.PRESALE_CONVERSION, day, activities=on(PRESALES, day),
-        deposits=known(DEPOSITS, day), lines=known(LINES, day),
+        deposits=known(deposits, day), lines=known(lines, day), refunds=known(refunds, day),
     )
 
 
@@ -318,3 +353,50 @@ def test_conversion_before_the_final_window_closes():
     assert (may31["converted_cnt"], may31["conversion_rate"]) == (0, 0.0)
     after = by(conversion(dt.date(2025, 6, 4)), "presale_activity_id")[(1,)]
     assert (after["stage"], after["forfeited_cnt"], after["converted_cnt_1d"]) == ("closed", 1, 0)
+
+
+STATES = ("converted_cnt", "refunded_cnt", "pending_cnt", "forfeited_cnt")
+
+
+def refunded_world(day: dt.date) -> dict:
+    return by(conversion(day, REFUNDED_DEPOSITS, REFUNDED_LINES, LATER_REFUNDS), "presale_activity_id")[(1,)]
+
+
+def test_conversion_nets_final_payments_refunded_that_day_or_later():
+    # 1 June: d1 and d5 converted (d5's refund is not known yet), d4 refunded the same day
+    # never converts: refunded; d2, d3 pending: each of the 5 deposits in one state.
+    r = refunded_world(dt.date(2025, 6, 1))
+    assert r["deposit_cnt"] == 5
+    assert tuple(r[m] for m in STATES) == (2, 1, 2, 0)
+    assert (r["refunded_qty"], r["refunded_deposit_amt"], r["converted_cnt_1d"]) == (1, 3000, 2)
+    # GMV of d1 150 + d5 300 (not d4's 150); final payments 120 + (300 − 60) = 360
+    assert (r["final_gmv_amt"], r["final_gmv_amt_1d"]) == (45000, 45000)
+    assert (r["final_payment_amt"], r["final_payment_amt_1d"]) == (36000, 36000)
+    assert r["conversion_rate"] == pytest.approx(2 / 5)
+    # 2 June: d5's refund lands: out of the converted and the GMV, refunded (2 units, 60)
+    r = refunded_world(dt.date(2025, 6, 2))
+    assert tuple(r[m] for m in STATES) == (1, 2, 2, 0)
+    assert (r["refunded_qty"], r["refunded_deposit_amt"], r["converted_cnt_1d"]) == (3, 9000, 0)
+    assert (r["final_gmv_amt"], r["final_payment_amt"], r["conversion_rate"]) == (15000, 12000, pytest.approx(1 / 5))
+    # 3 June, window closed: d3 converted, d2 forfeited; the refunded are not forfeited
+    r = refunded_world(dt.date(2025, 6, 3))
+    assert tuple(r[m] for m in STATES) == (2, 2, 0, 1)
+    assert (r["forfeited_deposit_amt"], r["final_gmv_amt"], r["final_gmv_amt_1d"]) == (3000, 29000, 14000)
+
+
+def test_presale_gmv_agrees_with_the_platform_gmv_of_the_same_lines():
+    # the platform's paid lines of 1 June (a line refunded on its pay day never paid):
+    # o1-1 150 + o5-1 300, not o4-1 — the presale table's final-payment GMV of the day
+    day = dt.date(2025, 6, 1)
+    paid = paid_lines(REFUNDED_LINES.filter(pl.col("dt") == day), known(LATER_REFUNDS, day))
+    assert paid["paid_amt"].sum() == refunded_world(day)["final_gmv_amt_1d"] == 45000
+
+
+def test_presale_sku_counts_net_refunded_final_payments():
+    def sku11(day):
+        rows = by(presale_goods(day, REFUNDED_DEPOSITS, REFUNDED_LINES, LATER_REFUNDS), "presale_activity_id", "sku_id")
+        r = rows[(1, 11)]
+        return r["deposit_cnt"], r["converted_cnt_1d"], r["converted_cnt"], r["refunded_cnt"]
+
+    assert sku11(dt.date(2025, 6, 1)) == (4, 2, 2, 1)  # d1, d5 converted; d4 refunded
+    assert sku11(dt.date(2025, 6, 2)) == (4, 0, 1, 2)  # d5 refunded from 2 June on

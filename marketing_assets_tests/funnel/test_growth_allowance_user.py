@@ -4,8 +4,11 @@ import datetime as dt
 
 import polars as pl
 
+from marketing_assets.derived import compute_days
 from marketing_assets.domains.allowance import transforms as atf
 from marketing_assets.domains.growth import transforms as gtf
+from marketing_assets.domains.growth.tables import TABLES as GROWTH
+from marketing_assets.metrics import LOOKBACK_DAYS
 from marketing_assets.domains.user import transforms as utf
 
 D = dt.date(2025, 6, 10)
@@ -79,13 +82,23 @@ def test_benefits_and_offers():
     assert gtf.coupon_offers(D, blank, coupon_templates).height == 0
 
 
+D9 = dt.date(2025, 6, 9)
+GET_USE = next(t for t in GROWTH if t.table == "dwd_ecm_mkt_user_strategy_execution_coupon_get_use_df")
+
+
 def test_trigger_claim_use_of_a_growth_coupon():
+    # offers (…_coupon_di): E1 (U1, 9 June) claimed 555, E2 (U2, 10 June) claimed 556,
+    # E3 (U3, 10 June) and E4 (U4, 9 June) not claimed, E5 (U5) not claimed 600 days
+    # before 10 June: out of the window (the first day is 10 June − 599 days)
+    old = D - dt.timedelta(days=LOOKBACK_DAYS)
+    days = [D9, D, D, D9, old]
     offers = pl.DataFrame({
-        **{c: [1, 2] for c in ("execution_id", "strategy_id", "launch_plan_id", "biz_scene_id", "prize_pool_id")},
-        "user_id": ["U1", "U2"], "experiment_group": ["A", "B"],
-        "execute_time": [at(9, 9), at(9, 10)], "execute_date": [dt.date(2025, 6, 9), D],
-        "coupon_template_id": [100, 100], "coupon_id": [555, 556],
-        "dt": [dt.date(2025, 6, 9), D],
+        **{c: [1, 2, 3, 4, 5] for c in ("execution_id", "strategy_id", "launch_plan_id", "biz_scene_id",
+                                         "prize_pool_id")},
+        "user_id": ["U1", "U2", "U3", "U4", "U5"], "experiment_group": ["A", "B", "A", "B", "A"],
+        "execute_time": [dt.datetime.combine(d, dt.time(9)) for d in days], "execute_date": days,
+        "coupon_template_id": [100, 100, 100, 101, 100], "coupon_id": [555, 556, None, None, None],
+        "dt": days,
     })
     coupons = pl.DataFrame({
         "coupon_id": [555, 556], "claim_time": [at(9, 9), at(10)], "status": pl.Series([2, 1], dtype=pl.Int32),
@@ -93,18 +106,36 @@ def test_trigger_claim_use_of_a_growth_coupon():
     })
     claimed = gtf.claimed_coupons(D, offers, coupons)
     assert claimed.select("coupon_id", "trigger_dt", "status").rows() == [
-        (555, dt.date(2025, 6, 9), 2), (556, D, 1),
+        (555, D9, 2), (556, D, 1),
     ]
+    # 555 used on two lines of P1; 556's use on P9 refunded (on a later day): unused
     uses = pl.DataFrame({
         "coupon_id": [555, 555, 556], "package_id": ["P1", "P1", "P9"], "goods_id": [1, 2, 1],
         "seller_id": ["S1"] * 3, "pay_time": [at(12)] * 3, "pay_date": [D] * 3,
         "line_paid_amt": [9000, 6000, 3000], "discount_amt": [300, 200, 500],
         "bearer": ["platform"] * 3, "is_refunded": [False, False, True],
     })
-    get_use = gtf.coupon_get_use(D, claimed, uses)
-    assert sorted(get_use.select("coupon_id", "goods_id", "is_used", "discount_amt").rows(), key=str) == sorted(
-        [(555, 1, True, 300), (555, 2, True, 200), (556, None, False, None)], key=str
+    # through the table's definition: model (coupon_id null), grain, 600-day window
+    get_use = compute_days(GET_USE, [D], {
+        "claimed": claimed.with_columns(dt=pl.lit(D)), "offers": offers, "uses": uses.with_columns(dt=pl.lit(D)),
+    })
+    rows = get_use.select("execution_id", "coupon_id", "goods_id", "is_claimed", "is_used", "discount_amt").rows()
+    assert sorted(rows, key=str) == sorted([
+        (1, 555, 1, True, True, 300), (1, 555, 2, True, True, 200),  # E1: claimed, used on 2 lines
+        (2, 556, None, True, False, None),  # E2: claimed, unused
+        (3, None, None, False, False, None), (4, None, None, False, False, None),  # not claimed
+    ], key=str)
+    # each cohort's triggered, claimed and used from this one table
+    funnel = (
+        get_use.group_by("trigger_dt")
+        .agg(
+            triggered=pl.struct(gtf.OFFER_KEY).n_unique(),
+            claimed=pl.col("coupon_id").drop_nulls().n_unique(),
+            used=pl.col("coupon_id").filter("is_used").n_unique(),
+        )
+        .sort("trigger_dt")
     )
+    assert funnel.rows() == [(D9, 2, 1, 1), (D, 2, 1, 0)]
 
 
 def test_allowance_spent_across_three_orders_and_split_over_lines():

@@ -190,9 +190,11 @@ def reference_price(inputs: dict[str, pl.DataFrame]) -> pl.DataFrame:
                     r for r in group
                     if c["limit_type"] == 0 or (c["coupon_template_id"], r["goods_id"]) in in_scope
                 ]
-                amount = sum(r["amt"] for r in cover)
-                if amount >= c["threshold"] and amount > 0:
-                    rank = (-min(c["discount"], amount), c["coupon_id"])
+                # threshold on the 千人一面价, capped by what is left at this step
+                shown = sum(r["shown_amt"] for r in cover)
+                left = sum(r["amt"] for r in cover)
+                if shown >= c["threshold"] and shown > 0 and min(c["discount"], left) > 0:
+                    rank = (-min(c["discount"], left), c["coupon_id"])
                     if best is None or rank < best[0]:
                         best = (rank, c, cover)
             if best is None:
@@ -213,8 +215,9 @@ def reference_price(inputs: dict[str, pl.DataFrame]) -> pl.DataFrame:
         if user in balance:
             b = balance[user]
             amount = sum(r["amt"] for r in ol)
+            shown = sum(r["shown_amt"] for r in ol)
             x, y = b["step_threshold"], b["step_discount"]
-            raw = min(amount, amount // x * y) if x > 0 and y > 0 else 0
+            raw = min(amount, shown // x * y) if x > 0 and y > 0 else 0
             use = min(raw, b["balance"])
             b["balance"] -= use
             take(ol, _split([r["amt"] for r in ol], use), "allowance_amt")

@@ -113,13 +113,13 @@ def test_split_remainder_goes_to_the_highest_goods_id() -> None:
     assert column(out, "paid_amt") == [997, 997, 996, 300, 300, 300]
 
 
-def test_store_coupon_then_platform_coupon_judged_after_it() -> None:
+def test_platform_coupon_threshold_judged_before_the_store_coupon() -> None:
     # o1 = p1 (s1: goods 1, 20000) + p2 (s2: goods 2, 11000), 31000 in all.
     # Store coupon 1 of s1, 满150减20: p1 20000 ≥ 15000 → 2000 on goods 1.
-    # After it: 18000 + 11000 = 29000. Platform coupon 2 满300减30 would be reached before
-    # the store coupon (31000) but not after (29000 < 30000): not applicable. Platform
-    # coupon 3 满250减25 is: 2500 split 2500×18000//29000 = 1551 (1551.7) on goods 1,
-    # goods 2 (last) 2500 − 1551 = 949.
+    # Platform thresholds are judged after promotions (31000), not after the store coupon
+    # (29000): 2 满300减30 (31000 ≥ 30000, 3000) beats 3 满250减25 (2500). Its 3000 is split
+    # on the amounts at its step, 18000 / 11000: 3000×18000//29000 = 1862 (1862.07) on
+    # goods 1, goods 2 (last) 3000 − 1862 = 1138.
     result = price(
         lines(
             {"goods_id": 1, "unit_price": 20000},
@@ -134,18 +134,76 @@ def test_store_coupon_then_platform_coupon_judged_after_it() -> None:
     out = result.lines
     assert column(out, "store_coupon_amt") == [2000, 0]
     assert column(out, "store_coupon_id") == [1, None]
-    assert column(out, "platform_coupon_amt") == [1551, 949]
-    assert column(out, "platform_coupon_id") == [3, 3]
-    assert column(out, "paid_amt") == [16449, 10051]  # 20000−2000−1551, 11000−949
+    assert column(out, "platform_coupon_amt") == [1862, 1138]
+    assert column(out, "platform_coupon_id") == [2, 2]
+    assert column(out, "paid_amt") == [16138, 9862]  # 20000−2000−1862, 11000−1138
     assert column(out, "merchant_cost_amt") == [2000, 0]
-    assert column(out, "platform_cost_amt") == [1551, 949]
+    assert column(out, "platform_cost_amt") == [1862, 1138]
     uses = result.coupon_uses.select("coupon_id", "package_id", "goods_id", "discount_amt")
     assert uses.with_columns(result.coupon_uses["bearer"]).rows() == [
         (1, "p1", 1, 2000, "merchant"),
-        (3, "p1", 1, 1551, "platform"),
-        (3, "p2", 2, 949, "platform"),
+        (2, "p1", 1, 1862, "platform"),
+        (2, "p2", 2, 1138, "platform"),
     ]
     assert column(result.coupon_uses, "seller_id") == ["s1", "s1", "s2"]  # the line's seller
+
+
+def test_thresholds_on_the_amounts_after_promotions_split_on_the_amounts_at_the_step() -> None:
+    # o1 = p1 (s1: goods 1, 10000) + p2 (s2: goods 2, 6000): 16000 after promotions.
+    # Store coupon 1 of s1 满100减10: p1 10000 ≥ 10000 → 1000 on goods 1; left 9000, 6000.
+    # Platform coupon 2 满160减20 judged on 16000 (not on the 15000 left) ≥ 16000 → applies:
+    # min(2000, 15000) = 2000 split on 9000 / 6000: 2000×9000//15000 = 1200, last 800;
+    # left 7800, 5200. Allowance 每满80减10 judged on 16000 (not 13000): floor(2) × 1000 =
+    # 2000 ≤ 13000 left, balance 5000 → 2000, split on 7800 / 5200: 1200, last 800.
+    result = price(
+        lines(
+            {"goods_id": 1, "unit_price": 10000},
+            {"package_id": "p2", "seller_id": "s2", "goods_id": 2, "unit_price": 6000},
+        ),
+        held_coupons=coupons(
+            {"coupon_id": 1, "threshold": 10000, "discount": 1000},
+            {"coupon_id": 2, "coupon_type": 1, "threshold": 16000, "discount": 2000},
+        ),
+        allowances=allowances(
+            {"user_id": "u1", "balance": 5000, "step_threshold": 8000, "step_discount": 1000}
+        ),
+    )
+    out = result.lines
+    assert column(out, "shown_amt") == [10000, 6000]
+    assert column(out, "store_coupon_amt") == [1000, 0]
+    assert column(out, "platform_coupon_amt") == [1200, 800]
+    assert column(out, "platform_coupon_id") == [2, 2]
+    assert column(out, "allowance_amt") == [1200, 800]
+    assert column(out, "paid_amt") == [6600, 4400]  # 10000−1000−1200−1200, 6000−800−800
+    assert result.allowance_uses.select(
+        "order_allowance_amt", "balance_before", "balance_after"
+    ).rows() == [(2000, 5000, 3000), (2000, 5000, 3000)]
+
+
+def test_discount_capped_by_what_is_left_of_its_lines_at_its_step() -> None:
+    # p1 of s1: goods 1 3000, goods 2 2000 (5000). Store coupon 1 满50减45: 4500 split
+    # 4500×3000//5000 = 2700, last 1800; left 300, 200. Platform coupon 2 满50减20 is judged
+    # on 5000 ≥ 5000 → applies, but only 500 is left: min(2000, 500) = 500, split
+    # 500×300//500 = 300, last 200 → both lines at 0. Allowance 每满10减1 judged on 5000:
+    # 5 × 100 = 500, capped by the 0 left → nothing used, balance untouched.
+    result = price(
+        lines({"goods_id": 1, "unit_price": 3000}, {"goods_id": 2, "unit_price": 2000}),
+        held_coupons=coupons(
+            {"coupon_id": 1, "threshold": 5000, "discount": 4500},
+            {"coupon_id": 2, "coupon_type": 1, "threshold": 5000, "discount": 2000},
+        ),
+        allowances=allowances(
+            {"user_id": "u1", "balance": 10000, "step_threshold": 1000, "step_discount": 100}
+        ),
+    )
+    out = result.lines
+    assert column(out, "store_coupon_amt") == [2700, 1800]
+    assert column(out, "platform_coupon_amt") == [300, 200]
+    assert column(out, "platform_coupon_id") == [2, 2]
+    assert column(out, "allowance_amt") == [0, 0]
+    assert column(out, "paid_amt") == [0, 0]
+    assert result.coupon_uses.filter(pl.col("coupon_id") == 2)["discount_amt"].sum() == 500
+    assert result.allowance_uses.height == 0
 
 
 def test_item_coupon_covers_only_its_goods() -> None:

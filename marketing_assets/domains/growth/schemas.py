@@ -120,10 +120,11 @@ class ExecutionAllowanceFull(_Offer):
 class ExecutionCouponGetUse(_Offer):
     """redcdm.dwd_ecm_mkt_user_strategy_execution_coupon_get_use_df"""
 
-    coupon_template_id: pl.Int64 = pa.Field(description="template")
-    coupon_id: pl.Int64 = pa.Field(description="coupon claimed")
-    trigger_dt: pl.Date = pa.Field(description="partition the offer landed in")
-    claim_time: pl.Datetime("us") = pa.Field(nullable=True, description="claimed")
+    coupon_template_id: pl.Int64 = pa.Field(description="template offered")
+    coupon_id: pl.Int64 = pa.Field(nullable=True, description="coupon claimed; null: offer not claimed")
+    trigger_dt: pl.Date = pa.Field(description="partition the offer landed in (the trigger-day cohort)")
+    claim_time: pl.Datetime("us") = pa.Field(nullable=True, description="claimed (null: not claimed)")
+    is_claimed: pl.Boolean = pa.Field(description="the offer became a coupon (coupon_id not null)")
     is_used: pl.Boolean = pa.Field(description="used on a paid line not refunded as of dt")
     package_id: pl.String = pa.Field(nullable=True, description="package used on")
     goods_id: pl.Int64 = pa.Field(nullable=True, description="line used on")

@@ -29,11 +29,14 @@ def _offer_headline(frame: pl.DataFrame) -> dict:
 
 
 def _get_use_headline(frame: pl.DataFrame) -> dict:
-    coupons = frame["coupon_id"].n_unique()
+    offers = frame.select(*transforms.OFFER_KEY).n_unique()
+    coupons = frame["coupon_id"].drop_nulls().n_unique()
     used = frame.filter("is_used")["coupon_id"].n_unique()
     return {
+        "triggered_offers": offers,
         "claimed_coupons": coupons,
         "used_coupons": used,
+        "claim_rate": round(coupons / offers, 4) if offers else None,
         "use_rate": round(used / coupons, 4) if coupons else None,
     }
 
@@ -149,15 +152,26 @@ TABLES = [
         group=GROUP,
         layer="dwd",
         what=(
-            "Trigger → claim → use of growth coupons: each claimed coupon with the paid lines it "
-            "was used on, as known on dt (refunded uses removed); unused coupons have one row"
+            "Trigger → claim → use of growth coupons, the whole funnel (触发 → 领取 → 核销的全量"
+            f"记录): every coupon offer of a non-blank group triggered in the last {LOOKBACK_DAYS} "
+            "days, as known on dt. A claimed coupon has one row per paid line it was used on "
+            "(refunded uses removed), or one row without a line while unused; an offer not "
+            "claimed has one row with coupon_id null. Triggered (distinct offers), claimed "
+            "(count of distinct coupon_id) and used (distinct coupon_id with is_used) of a "
+            "trigger-day cohort (trigger_dt) are read from this table alone"
         ),
         chinese_name="用户策略执行领用券全量表",
         inputs={
             "claimed": Upstream(keys.EXECUTION_COUPON_FULL),
+            "offers": Upstream(keys.EXECUTION_COUPON, LOOKBACK_DAYS, where="coupon_id IS NULL"),
             "uses": Upstream(keys.COUPON_USE, 1, where="coupon_id IS NOT NULL AND NOT is_refunded"),
         },
         compute=transforms.coupon_get_use,
+        lineage={
+            "trigger_dt": (("claimed", "trigger_dt"), ("offers", "dt")),
+            "is_claimed": (("claimed", "coupon_id"), ("offers", "coupon_id")),
+            "is_used": (("uses", "package_id"),),
+        },
         bounded=True,
         headline=_get_use_headline,
     ),

@@ -23,6 +23,8 @@ BENEFIT = pl.Struct(
 )
 OFFER = ["execution_id", "user_id", "strategy_id", "launch_plan_id", "biz_scene_id",
          "prize_pool_id", "experiment_group", "execute_time", "execute_date"]
+#: a coupon offer's key (the grain of ``…_coupon_di``; coupon_id null while unclaimed)
+OFFER_KEY = ["execution_id", "user_id", "coupon_template_id", "coupon_id"]
 
 
 def executions(
@@ -119,16 +121,32 @@ def claimed_allowances(day: dt.date, offers: pl.DataFrame, allowances: pl.DataFr
     )
 
 
-def coupon_get_use(day: dt.date, claimed: pl.DataFrame, uses: pl.DataFrame) -> pl.DataFrame:
-    """redcdm.dwd_ecm_mkt_user_strategy_execution_coupon_get_use_df: trigger → claim → use.
-    One row per claimed growth coupon and line it was used on (as known on ``day``:
-    refunded uses gone); an unused coupon has one row with no line."""
+def coupon_get_use(
+    day: dt.date, claimed: pl.DataFrame, offers: pl.DataFrame, uses: pl.DataFrame
+) -> pl.DataFrame:
+    """redcdm.dwd_ecm_mkt_user_strategy_execution_coupon_get_use_df: trigger → claim → use,
+    the whole funnel (触发 → 领取 → 核销的全量记录) of the coupon offers of non-blank groups
+    triggered in the last 600 days, as known on ``day``: a claimed coupon has one row per
+    line it was used on (refunded uses gone), or one row with no line while unused; an
+    offer not claimed has one row with neither coupon nor line. So triggered (rows of
+    distinct offers), claimed (distinct coupon_id) and used (distinct coupon_id with
+    ``is_used``) of a cohort (``trigger_dt``) are read from this table alone.
+
+    ``claimed``: the day's claimed offers (``…_coupon_df``); ``offers``: the offers
+    (``…_coupon_di``) of the window not claimed. An offer's key is that of the offers
+    table, execution × user × template × coupon (coupon null while unclaimed), so with
+    the line the rows are unique."""
     kept = uses.filter(~pl.col("is_refunded") & pl.col("coupon_id").is_not_null()).select(
         "coupon_id", "package_id", "goods_id", "seller_id", "pay_time", "pay_date",
         "line_paid_amt", "discount_amt", "bearer",
     )
-    return (
-        claimed.select(*OFFER, "coupon_template_id", "coupon_id", "trigger_dt", "claim_time")
-        .join(kept, on="coupon_id", how="left", maintain_order="left")
-        .with_columns(is_used=pl.col("package_id").is_not_null())
+    got = claimed.select(*OFFER, "coupon_template_id", "coupon_id", "trigger_dt", "claim_time").join(
+        kept, on="coupon_id", how="left", maintain_order="left"
+    )
+    unclaimed = offers.filter(pl.col("coupon_id").is_null() & in_period("dt", day, LOOKBACK_DAYS)).select(
+        *OFFER, "coupon_template_id", "coupon_id", pl.col("dt").alias("trigger_dt"),
+    )
+    return pl.concat([got, unclaimed], how="diagonal_relaxed").with_columns(
+        is_claimed=pl.col("coupon_id").is_not_null(),
+        is_used=pl.col("package_id").is_not_null(),
     )

@@ -48,8 +48,15 @@ class PresaleGoodsRelation(WarehouseModel):
     deposit_qty_1d: pl.Int64 = pa.Field(ge=0, description="units of those deposits")
     deposit_cnt: pl.Int64 = pa.Field(ge=0, description="deposits of the SKU in the presale paid up to dt")
     deposit_qty: pl.Int64 = pa.Field(ge=0, description="units of those deposits")
-    converted_cnt_1d: pl.Int64 = pa.Field(ge=0, description="deposits converted by a final payment paid on dt")
-    converted_cnt: pl.Int64 = pa.Field(ge=0, description="deposits converted by a final payment paid up to dt")
+    converted_cnt_1d: pl.Int64 = pa.Field(
+        ge=0, description="deposits converted by a final payment paid on dt (not refunded that day)"
+    )
+    converted_cnt: pl.Int64 = pa.Field(
+        ge=0, description="deposits converted by a final payment paid up to dt and not refunded as known on dt"
+    )
+    refunded_cnt: pl.Int64 = pa.Field(
+        ge=0, description="deposits whose final payment was refunded by dt (neither converted nor forfeited)"
+    )
     dt: pl.Date = _dt()
 
 
@@ -79,10 +86,19 @@ class PresaleConversion(WarehouseModel):
     deposit_cnt_1d: pl.Int64 = pa.Field(ge=0, description="deposits paid on dt")
     deposit_qty_1d: pl.Int64 = pa.Field(ge=0, description="units of the deposits paid on dt")
     deposit_amt_1d: pl.Int64 = pa.Field(ge=0, description="deposits paid on dt, fen")
-    converted_cnt: pl.Int64 = pa.Field(ge=0, description="deposits converted by a final payment paid up to dt")
+    converted_cnt: pl.Int64 = pa.Field(
+        ge=0,
+        description=(
+            "deposits converted by a final payment paid up to dt and not refunded as known on "
+            "dt (a final payment refunded on its pay day never converts; one refunded later "
+            "leaves the count from the refund day on)"
+        ),
+    )
     converted_qty: pl.Int64 = pa.Field(ge=0, description="units of the converted deposits")
     converted_deposit_amt: pl.Int64 = pa.Field(ge=0, description="deposit amount of the converted deposits, fen")
-    converted_cnt_1d: pl.Int64 = pa.Field(ge=0, description="deposits whose final payment was paid on dt")
+    converted_cnt_1d: pl.Int64 = pa.Field(
+        ge=0, description="deposits whose final payment was paid on dt and not refunded that day"
+    )
     conversion_rate: pl.Float64 = pa.Field(
         nullable=True,
         description=(
@@ -90,25 +106,39 @@ class PresaleConversion(WarehouseModel):
             "final window has closed); null without deposits"
         ),
     )
-    pending_cnt: pl.Int64 = pa.Field(ge=0, description="deposits not converted whose final window is still open at the end of dt")
+    pending_cnt: pl.Int64 = pa.Field(
+        ge=0, description="deposits without a final payment whose final window is still open at the end of dt"
+    )
     pending_deposit_amt: pl.Int64 = pa.Field(ge=0, description="deposit amount of the pending deposits, fen")
     forfeited_cnt: pl.Int64 = pa.Field(
-        ge=0, description="deposits not converted whose final window closed by the end of dt (定金不退)"
+        ge=0, description="deposits without a final payment whose final window closed by the end of dt (定金不退)"
     )
     forfeited_qty: pl.Int64 = pa.Field(ge=0, description="units of the forfeited deposits")
     forfeited_deposit_amt: pl.Int64 = pa.Field(
         ge=0, description="deposit amount forfeited, fen: kept by the merchant, not GMV"
     )
+    refunded_cnt: pl.Int64 = pa.Field(
+        ge=0,
+        description=(
+            "deposits whose final payment was refunded by dt, on its pay day or later (the "
+            "whole line, deposit included): neither converted, pending nor forfeited"
+        ),
+    )
+    refunded_qty: pl.Int64 = pa.Field(ge=0, description="units of the refunded deposits")
+    refunded_deposit_amt: pl.Int64 = pa.Field(ge=0, description="deposit amount of the refunded deposits, fen")
     final_gmv_amt: pl.Int64 = pa.Field(
         ge=0,
         description=(
             "GMV of the converted deposits: paid amount of their order lines (deposit + final "
-            "payment), by final-payment day, up to dt, refunds not netted, fen"
+            "payment), by final-payment day, up to dt, net of the refunds known on dt (the "
+            "platform GMV of the same lines), fen"
         ),
     )
-    final_gmv_amt_1d: pl.Int64 = pa.Field(ge=0, description="final_gmv_amt of the final payments paid on dt, fen")
+    final_gmv_amt_1d: pl.Int64 = pa.Field(
+        ge=0, description="final_gmv_amt of the final payments paid on dt (same-day refunds out), fen"
+    )
     final_payment_amt: pl.Int64 = pa.Field(
-        ge=0, description="尾款 paid up to dt: paid amount of the converted lines − their deposits, fen"
+        ge=0, description="尾款 paid up to dt: paid amount of the converted lines − their deposits (net of refunds), fen"
     )
     final_payment_amt_1d: pl.Int64 = pa.Field(ge=0, description="尾款 paid on dt, fen")
     dt: pl.Date = _dt()

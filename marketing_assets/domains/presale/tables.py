@@ -19,16 +19,21 @@ _DEPOSIT_COLUMNS = (
 #: presale order lines: the final payments
 _FINAL_LINES = Upstream(
     shared.ORDER_LINES, LOOKBACK_DAYS,
-    ("package_id", "user_id", "sku_id", "order_time", "pay_time", "paid_amt", "is_presale"),
+    ("package_id", "goods_id", "user_id", "sku_id", "order_time", "pay_time", "paid_amt", "is_presale"),
     where="is_presale",
 )
+#: refunds of whole order lines, netted as known on dt
+_REFUNDS = Upstream(shared.REFUNDS, LOOKBACK_DAYS, ("package_id", "goods_id", "refund_time"))
 
 
 def _conversion_lineage() -> dict:
-    """Deposit columns come from the deposits; conversion, pending and forfeit columns
-    from deposits matched to final-payment lines (and the final window); GMV from lines."""
+    """Deposit columns come from the deposits; conversion, refund, pending and forfeit
+    columns from deposits matched to final-payment lines and their refunds (and the final
+    window); GMV from lines net of refunds."""
     deposits = tuple(("deposits", c) for c in ("user_id", "sku_id", "quantity", "deposit_amt", "pay_time"))
-    finals = tuple(("lines", c) for c in ("user_id", "sku_id", "order_time", "pay_time"))
+    finals = tuple(("lines", c) for c in ("user_id", "sku_id", "order_time", "pay_time")) + (
+        ("refunds", "refund_time"),
+    )
     lineage = {}
     for column, dtype in schemas.PresaleConversion.to_schema().dtypes.items():
         if str(dtype) not in ("Int64", "Float64") or column == "presale_activity_id":
@@ -48,12 +53,14 @@ def _goods_headline(frame: pl.DataFrame) -> dict:
         "skus": frame.height,
         "deposit_cnt_1d": int(frame["deposit_cnt_1d"].sum()),
         "converted_cnt_1d": int(frame["converted_cnt_1d"].sum()),
+        "refunded_cnt": int(frame["refunded_cnt"].sum()),
     }
 
 
 def _conversion_headline(frame: pl.DataFrame) -> dict:
     totals = {m: int(frame[m].sum()) for m in (
-        "deposit_cnt", "converted_cnt", "forfeited_cnt", "pending_cnt", "final_gmv_amt", "forfeited_deposit_amt",
+        "deposit_cnt", "converted_cnt", "refunded_cnt", "forfeited_cnt", "pending_cnt", "final_gmv_amt",
+        "forfeited_deposit_amt",
     )}
     return {
         "presales": frame.height,
@@ -75,7 +82,8 @@ TABLES = [
             "and goods_id is a column): presale price, deposit (定金), deduction (膨胀), final "
             "payment (尾款 = price − deduction) and presale discount per unit, the presale's "
             "deposit and final-payment windows, and the SKU's deposits and conversions paid on "
-            "dt and up to dt. The SKU collection lands only changed rows: a SKU's row is its "
+            "dt and up to dt, net of refunds (refunded final payments counted apart). The SKU "
+            "collection lands only changed rows: a SKU's row is its "
             f"latest by update_time over the last {LOOKBACK_DAYS} days (untouched for longer: "
             "drops out); presales no longer in the day's collection are left out"
         ),
@@ -85,6 +93,7 @@ TABLES = [
             "activities": Upstream(keys.PRESALE_ACTIVITY),
             "deposits": Upstream(keys.DEPOSITS, LOOKBACK_DAYS, _DEPOSIT_COLUMNS),
             "lines": _FINAL_LINES,
+            "refunds": _REFUNDS,
         },
         compute=transforms.presale_goods,
         bounded=True,
@@ -99,16 +108,19 @@ TABLES = [
             "Presale conversion as of dt per presale whose deposits have opened: deposits paid "
             "(count, buyers, units, amount; on dt and up to dt), deposits converted by a final "
             "payment (the buyer's presale order line of the SKU ordered at the deposit's pay "
-            "time), conversion rate (converted / deposits), pending deposits, forfeited "
+            "time) not refunded as known on dt, conversion rate (converted / deposits), "
+            "refunded deposits (final payment refunded on its pay day, never converted, or "
+            "later, out of the converted from the refund day on), pending deposits, forfeited "
             "deposits (final window closed without a final payment: kept by the merchant, not "
             "GMV) and the final-payment GMV (deposit + final payment of the converted lines, "
-            "by final-payment day, refunds not netted)"
+            "by final-payment day, net of refunds like the platform GMV)"
         ),
         chinese_name="预售定金转化汇总",
         inputs={
             "activities": Upstream(keys.PRESALE_ACTIVITY),
             "deposits": Upstream(keys.DEPOSITS, LOOKBACK_DAYS, _DEPOSIT_COLUMNS),
             "lines": _FINAL_LINES,
+            "refunds": _REFUNDS,
         },
         compute=transforms.presale_conversion,
         headline=_conversion_headline,
