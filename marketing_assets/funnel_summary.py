@@ -22,10 +22,10 @@ WITH uses AS (
 ), lines AS (SELECT DISTINCT package_id, goods_id, line_paid_amt FROM uses)
 SELECT (SELECT count(DISTINCT use_key) FROM uses) AS uses,
        (SELECT count(DISTINCT user_id) FROM uses) AS buyers,
-       (SELECT coalesce(sum(line_paid_amt), 0) FROM lines) AS pay_amt,
-       (SELECT coalesce(sum(discount_amt), 0) FROM uses) AS discount_amt,
-       (SELECT coalesce(sum(discount_amt) FILTER (WHERE bearer = 'merchant'), 0) FROM uses) AS merchant_cost,
-       (SELECT coalesce(sum(discount_amt) FILTER (WHERE bearer = 'platform'), 0) FROM uses) AS platform_cost
+       (SELECT coalesce(sum(line_paid_amt), 0)::BIGINT FROM lines) AS pay_amt,
+       (SELECT coalesce(sum(discount_amt), 0)::BIGINT FROM uses) AS discount_amt,
+       (SELECT coalesce(sum(discount_amt) FILTER (WHERE bearer = 'merchant'), 0)::BIGINT FROM uses) AS merchant_cost,
+       (SELECT coalesce(sum(discount_amt) FILTER (WHERE bearer = 'platform'), 0)::BIGINT FROM uses) AS platform_cost
 """
 
 
@@ -35,7 +35,8 @@ def _pct(num: int, den: int) -> str:
 
 def funnel_summary(warehouse: WarehouseResource, day: dt.date, as_of: dt.date) -> str:
     """Growth funnel of the cohort triggered on ``day`` and the coupons used on lines paid
-    on ``day``, both as known on ``as_of``."""
+    on ``day``, both as known on ``as_of``. Money comes back as integer fen (BIGINT, not
+    DuckDB's Decimal(38, 0) sums); every rate and the ROI are float quotients."""
     params = {"day": day, "as_of": as_of}
     triggered, claimed, used = warehouse.query(FUNNEL_SQL, params).row(0)
     uses, buyers, pay, discount, merchant, platform = warehouse.query(COUPON_SQL, params).row(0)

@@ -1,6 +1,8 @@
 """Report assets: each reads the DM/APP tables of its day(s) through SQL, renders its
 board (``boards``), writes ``<reports dir>/<report>/<dt>.png`` and ``.csv`` (the numbers
-plotted) and shows the image in the UI as markdown metadata."""
+plotted) and shows the image in the UI as markdown metadata. In a range run every day's
+materialisation carries that day's plot, paths and headline numbers. Sums are cast to
+BIGINT in SQL (DuckDB returns them as Decimal(38, 0)); ratios are computed in ``boards``."""
 
 import datetime as dt
 from collections.abc import Callable
@@ -55,7 +57,7 @@ def read_merchant(wh: WarehouseResource, day: dt.date) -> tuple:
 
 
 def read_growth(wh: WarehouseResource, day: dt.date) -> tuple:
-    week = [day - dt.timedelta(days=6), day]
+    week = {"first": day - dt.timedelta(days=6), "day": day}
     funnel = wh.query(
         f"""
         WITH offers AS (
@@ -70,31 +72,39 @@ def read_growth(wh: WarehouseResource, day: dt.date) -> tuple:
             SELECT o.*, coalesce(u.used, 0) AS used, coalesce(u.cost_amt, 0) AS cost_amt,
                    coalesce(u.pay_amt, 0) AS pay_amt
             FROM offers o LEFT JOIN used u USING (launch_plan_id, strategy_id, biz_scene_id)
+        ), cuts AS (
+            SELECT CASE WHEN grouping(launch_plan_id) = 0 THEN 'launch_plan'
+                        WHEN grouping(strategy_id) = 0 THEN 'strategy' ELSE 'scene' END AS cut,
+                   coalesce(launch_plan_id, strategy_id, biz_scene_id) AS id,
+                   sum(triggered)::BIGINT AS triggered, sum(claimed)::BIGINT AS claimed, sum(used)::BIGINT AS used,
+                   sum(cost_amt)::BIGINT AS cost_amt, sum(pay_amt)::BIGINT AS pay_amt
+            FROM cells GROUP BY GROUPING SETS ((launch_plan_id), (strategy_id), (biz_scene_id))
+        ), names AS (
+            SELECT 'launch_plan' AS cut, launch_plan_id AS id, min(launch_plan_name) AS name
+            FROM {EXECUTIONS} WHERE dt BETWEEN $first AND $day GROUP BY 2
+            UNION ALL SELECT 'strategy', strategy_id, min(strategy_name)
+            FROM {EXECUTIONS} WHERE dt BETWEEN $first AND $day GROUP BY 2
+            UNION ALL SELECT 'scene', biz_scene_id, min(scene_name)
+            FROM {EXECUTIONS} WHERE dt BETWEEN $first AND $day GROUP BY 2
         )
-        SELECT CASE WHEN grouping(launch_plan_id) = 0 THEN 'launch_plan'
-                    WHEN grouping(strategy_id) = 0 THEN 'strategy' ELSE 'scene' END AS cut,
-               coalesce(launch_plan_id, strategy_id, biz_scene_id) AS id,
-               sum(triggered) AS triggered, sum(claimed) AS claimed, sum(used) AS used,
-               sum(cost_amt) AS cost_amt, sum(pay_amt) AS pay_amt
-        FROM cells GROUP BY GROUPING SETS ((launch_plan_id), (strategy_id), (biz_scene_id))
-        ORDER BY 1, 2
+        SELECT cut, id, name, triggered, claimed, used, cost_amt, pay_amt
+        FROM cuts LEFT JOIN names USING (cut, id) ORDER BY 1, 2
         """,
-        {"first": week[0], "day": day},
+        week,
     )
     uplift = wh.query(
         f"""
         WITH users AS (
-            SELECT strategy_id, min(strategy_name) OVER (PARTITION BY strategy_id) AS strategy_name, user_id,
-                   bool_and(is_blank) OVER (PARTITION BY strategy_id, user_id) AS blank
+            SELECT DISTINCT strategy_id, user_id, bool_and(is_blank) OVER (PARTITION BY strategy_id, user_id) AS blank
             FROM {EXECUTIONS} WHERE dt = $day
-        ), payers AS (SELECT user_id FROM {USER_METRICS} WHERE dt = $day AND pay_amt > 0),
-        rates AS (
-            SELECT strategy_id, min(strategy_name) AS strategy_name,
-                   avg(CASE WHEN p.user_id IS NOT NULL THEN 1.0 ELSE 0 END) FILTER (WHERE NOT blank) AS treated_pay_rate,
-                   avg(CASE WHEN p.user_id IS NOT NULL THEN 1.0 ELSE 0 END) FILTER (WHERE blank) AS blank_pay_rate
-            FROM (SELECT DISTINCT * FROM users) u LEFT JOIN payers p USING (user_id) GROUP BY 1
-        )
-        SELECT *, treated_pay_rate - blank_pay_rate AS uplift FROM rates ORDER BY 1
+        ), names AS (SELECT strategy_id, min(strategy_name) AS strategy_name FROM {EXECUTIONS} WHERE dt = $day GROUP BY 1),
+        payers AS (SELECT DISTINCT user_id FROM {USER_METRICS} WHERE dt = $day AND pay_amt > 0)
+        SELECT strategy_id, strategy_name,
+               count(*) FILTER (WHERE NOT blank) AS treated_user_cnt,
+               count(p.user_id) FILTER (WHERE NOT blank) AS treated_payer_cnt,
+               count(*) FILTER (WHERE blank) AS blank_user_cnt,
+               count(p.user_id) FILTER (WHERE blank) AS blank_payer_cnt
+        FROM users JOIN names USING (strategy_id) LEFT JOIN payers p USING (user_id) GROUP BY 1, 2 ORDER BY 1
         """,
         {"day": day},
     )
@@ -113,7 +123,8 @@ def read_campaign(wh: WarehouseResource, day: dt.date) -> tuple:
         ), goods AS (
             SELECT DISTINCT activity_id, goods_id FROM {PARTICIPATE} WHERE dt = $day AND audit_status = 'approved'
         ), sold AS (
-            SELECT a.activity_id, coalesce(sum(l.paid_amt), 0) AS gmv_amt, coalesce(sum(l.total_discount_amt), 0) AS cost_amt
+            SELECT a.activity_id, coalesce(sum(l.paid_amt), 0)::BIGINT AS gmv_amt,
+                   coalesce(sum(l.total_discount_amt), 0)::BIGINT AS cost_amt
             FROM activities a JOIN goods g USING (activity_id)
             JOIN {LINES} l ON l.goods_id = g.goods_id AND l.dt BETWEEN $first AND $day
              AND l.pay_time BETWEEN a.activity_start_time AND a.activity_end_time
@@ -127,7 +138,7 @@ def read_campaign(wh: WarehouseResource, day: dt.date) -> tuple:
     conversion = wh.query(
         f"""
         WITH goods AS (
-            SELECT DISTINCT p.activity_id, p.activity_type, p.goods_id FROM {PARTICIPATE} p
+            SELECT DISTINCT p.activity_id, p.activity_type, p.activity_name, p.goods_id FROM {PARTICIPATE} p
             WHERE p.dt = $day AND p.audit_status = 'approved'
               AND p.activity_start_time < $day + INTERVAL 1 DAY AND p.activity_end_time >= $day
         ), visitors AS (
@@ -137,9 +148,10 @@ def read_campaign(wh: WarehouseResource, day: dt.date) -> tuple:
             SELECT g.activity_id, count(DISTINCT l.user_id) AS buyer_cnt
             FROM goods g JOIN {LINES} l ON l.goods_id = g.goods_id AND l.dt = $day GROUP BY 1
         )
-        SELECT a.activity_id, a.activity_type, coalesce(visitor_cnt, 0) AS visitor_cnt,
+        SELECT a.activity_id, a.activity_type, a.activity_name, coalesce(visitor_cnt, 0) AS visitor_cnt,
                coalesce(buyer_cnt, 0) AS buyer_cnt
-        FROM (SELECT DISTINCT activity_id, activity_type FROM goods) a
+        FROM (SELECT activity_id, min(activity_type) AS activity_type, min(activity_name) AS activity_name
+              FROM goods GROUP BY 1) a
         LEFT JOIN visitors USING (activity_id) LEFT JOIN buyers USING (activity_id) ORDER BY 1
         """,
         {"day": day},
@@ -167,6 +179,7 @@ REPORTS: dict[str, tuple[str, Callable, Callable, list[AssetDep], Callable[[pl.D
         lambda d: {
             "triggered_7d": int(d.filter(pl.col("cut") == "launch_plan")["triggered"].sum() or 0),
             "used_7d": int(d.filter(pl.col("cut") == "launch_plan")["used"].sum() or 0),
+            "claimed_7d": int(d.filter(pl.col("cut") == "launch_plan")["claimed"].sum() or 0),
         },
     ),
     "campaign_monitor": (
@@ -190,22 +203,22 @@ def report_asset(name: str):
         kinds={"matplotlib", "duckdb"},
         tags={"layer": "report"},
         owners=["team:marketing-data"],
-        description=f"{what}. Writes <reports dir>/{name}/<dt>.png and the plotted numbers as .csv.",
+        description=f"{what}. Writes `<reports dir>/{name}/<dt>.png` and the plotted numbers as "
+                    f"`<reports dir>/{name}/<dt>.csv`.",
         metadata={"partition_expr": "dt"},
     )
     def _report(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
         folder = config.reports_dir() / name
-        last = None
         for day in partition_days(context):
             fig, data = draw(day, *read(warehouse, day))
-            last = (day, data, *save(fig, folder, day.isoformat(), data))
-        day, data, png, csv, markdown = last
-        return MaterializeResult(metadata={
-            "report": MetadataValue.md(f"### {what} — {day}\n\n{markdown}"),
-            "png": MetadataValue.path(str(png)),
-            "csv": MetadataValue.path(str(csv)),
-            **headline(data),
-        })
+            png, csv, markdown = save(fig, folder, day.isoformat(), data)
+            context.add_asset_metadata({  # the day's own plot, paths and headline, on the day's event
+                "report": MetadataValue.md(f"### {what} — {day}\n\n{markdown}"),
+                "png": MetadataValue.path(str(png)),
+                "csv": MetadataValue.path(str(csv)),
+                **headline(data),
+            }, partition_key=day.isoformat())
+        return MaterializeResult()  # every figure is a day's: no range-wide metadata to overwrite them
 
     return _report
 

@@ -1,7 +1,9 @@
 """The four dashboards of the document's section 5, as pure functions: the frames read from
 the DM/APP tables in, a matplotlib figure and the exact numbers it plots out.
 
-Labels are English (this machine has no CJK font); money is shown in yuan.
+Every ratio is a Float64 (``render.ratio``), money stays integer fen in the numbers and is
+shown in yuan. Labels are the names the data carries (``render.labels``); series of another
+unit go on a second y axis, never scaled onto the first.
 """
 
 import datetime as dt
@@ -9,20 +11,66 @@ import datetime as dt
 import matplotlib.pyplot as plt
 import polars as pl
 
-from marketing_assets.reports.render import yuan
+from marketing_assets.reports.render import labels, ratio, yuan
+
+LEGEND_COLUMNS = 2
 
 
-def _bars(ax, labels, series: dict[str, list], title: str, ylabel: str) -> None:
-    n = len(series)
-    width = 0.8 / max(n, 1)
-    xs = range(len(labels))
-    for i, (name, values) in enumerate(series.items()):
-        ax.bar([x + i * width for x in xs], values, width=width, label=name)
-    ax.set_xticks([x + width * (n - 1) / 2 for x in xs])
-    ax.set_xticklabels(labels, rotation=30, ha="right", fontsize=8)
+def _headroom(ax, values: list, rows: int) -> None:
+    """Room above the highest bar for a legend of ``rows`` rows, so it covers no bar."""
+    finite = [v for v in values if v is not None]
+    top = max(finite, default=0)
+    bottom = min([0, *finite])
+    ax.set_ylim(bottom, (top if top > 0 else 1) * (1.12 + 0.1 * rows))
+
+
+def _nothing(ax, empty: str) -> None:
+    """An empty panel says why instead of showing an axis around zero."""
+    ax.text(0.5, 0.5, empty, transform=ax.transAxes, ha="center", va="center", color="grey")
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
+def _lines(ax, days: list, series: dict[str, list], title: str, ylabel: str, empty: str) -> None:
+    """One line per series over ``days``."""
     ax.set_title(title)
     ax.set_ylabel(ylabel)
+    if not days:
+        _nothing(ax, empty)
+        return
+    for name, values in series.items():
+        ax.plot(days, values, marker="o", label=name)
     ax.legend(fontsize=8)
+    ax.tick_params(axis="x", rotation=30, labelsize=8)
+
+
+def _bars(ax, names: list[str], series: dict[str, list], title: str, ylabel: str,
+          right: dict[str, list] | None = None, right_label: str = "", empty: str = "nothing to show") -> None:
+    """Grouped bars, one group per name; ``right`` series (another unit) share the groups
+    on a second y axis. One legend for both axes sits in headroom above the bars."""
+    ax.set_title(title)
+    ax.set_ylabel(ylabel)
+    if not names:
+        _nothing(ax, empty)
+        return
+    right = right or {}
+    twin = ax.twinx() if right else None
+    n = len(series) + len(right)
+    width = 0.8 / n
+    handles = []
+    for i, (name, values) in enumerate([*series.items(), *right.items()]):
+        target = ax if name in series else twin
+        handles.append(target.bar([x + i * width for x in range(len(names))], values, width=width,
+                                  label=name, color=f"C{i}"))
+    ax.set_xticks([x + width * (n - 1) / 2 for x in range(len(names))])
+    ax.set_xticklabels(names, rotation=30, ha="right", fontsize=8)
+    rows = -(-n // LEGEND_COLUMNS)
+    _headroom(ax, [v for values in series.values() for v in values], rows)
+    if twin is not None:
+        twin.set_ylabel(right_label)
+        twin.grid(False)
+        _headroom(twin, [v for values in right.values() for v in values], rows)
+    (twin or ax).legend(handles=handles, loc="upper center", ncol=LEGEND_COLUMNS, fontsize=8)
 
 
 def platform_board(day: dt.date, metrics: pl.DataFrame):
@@ -33,7 +81,7 @@ def platform_board(day: dt.date, metrics: pl.DataFrame):
         (pl.col("pcvr") * 100).alias("pcvr_pct"), (pl.col("tool_config_rate") * 100).alias("tool_config_pct"),
         "coupon_roi",
     )
-    fig, axes = plt.subplots(2, 2, figsize=(12, 7), layout="constrained")
+    fig, axes = plt.subplots(2, 2, figsize=(11, 7), layout="constrained")
     days = data["dt"].to_list()
     for ax, cols, title, unit in (
         (axes[0, 0], {"dab": "DAB (paying buyers)", "dnb": "DNB (new buyers)",
@@ -43,18 +91,15 @@ def platform_board(day: dt.date, metrics: pl.DataFrame):
          "Conversion and tool configuration", "%"),
         (axes[1, 1], {"coupon_roi": "coupon ROI (pay / discount)"}, "Coupon ROI", "ratio"),
     ):
-        for col, label in cols.items():
-            ax.plot(days, data[col].to_list(), marker="o", label=label)
-        ax.set_title(title)
-        ax.set_ylabel(unit)
-        ax.legend(fontsize=8)
-        ax.tick_params(axis="x", rotation=30, labelsize=8)
+        _lines(ax, days, {label: data[col].to_list() for col, label in cols.items()}, title, unit,
+               empty=f"no platform metrics in the 30 days ending {day}")
     fig.suptitle(f"Platform board — 30 days ending {day}")
     return fig, data
 
 
 def merchant_board(day: dt.date, coupons: pl.DataFrame, promotions: pl.DataFrame, top: int = 12):
-    """Per seller: coupon and promotion cost, pay_amt and ROI over 1/7/30 days."""
+    """Per seller: coupon and promotion cost, pay_amt and ROI over 1/7/30 days, for the
+    ``top`` sellers by 30-day cost (coupon + promotion discount), highest first."""
     metrics = ("pay_amt", "discount_amt", "roi")
     c = coupons.select("seller_id", "stat_period", *[pl.col(m).alias(f"coupon_{m}") for m in metrics])
     p = promotions.select("seller_id", "stat_period", *[pl.col(m).alias(f"promotion_{m}") for m in metrics])
@@ -63,22 +108,27 @@ def merchant_board(day: dt.date, coupons: pl.DataFrame, promotions: pl.DataFrame
     )
     ranked = (
         data.filter(pl.col("stat_period") == 30)
-        .with_columns(cost=pl.col("coupon_discount_amt") + pl.col("promotion_discount_amt"))
-        .sort(["cost", "seller_id"], descending=[True, False]).head(top)["seller_id"].to_list()
+        .select("seller_id", cost_30d_amt=pl.col("coupon_discount_amt") + pl.col("promotion_discount_amt"))
+        .sort(["cost_30d_amt", "seller_id"], descending=[True, False]).head(top)
+        .with_row_index("cost_rank", offset=1)
     )
-    shown = data.filter(pl.col("seller_id").is_in(ranked)).sort("seller_id", "stat_period")
-    month = shown.filter(pl.col("stat_period") == 30).sort("seller_id")
-    fig, axes = plt.subplots(1, 2, figsize=(13, 5), layout="constrained")
+    shown = ranked.join(data, on="seller_id").sort("cost_rank", "stat_period")
+    month = shown.filter(pl.col("stat_period") == 30)
     sellers = month["seller_id"].to_list()
+    fig, axes = plt.subplots(1, 2, figsize=(12, 5), layout="constrained")
     _bars(axes[0], sellers, {
         "coupon cost": month.select(yuan("coupon_discount_amt")).to_series().to_list(),
         "promotion cost": month.select(yuan("promotion_discount_amt")).to_series().to_list(),
-        "pay with coupons ÷ 10": month.select(yuan("coupon_pay_amt") / 10).to_series().to_list(),
-    }, "30 days: cost and pay per seller (top by cost)", "yuan")
-    roi = {f"coupon ROI {p}d": shown.filter(pl.col("stat_period") == p).sort("seller_id")["coupon_roi"].fill_null(0).to_list()
-           for p in (1, 7, 30)}
-    roi = {k: v for k, v in roi.items() if len(v) == len(sellers)}
-    _bars(axes[1], sellers, roi, "Coupon ROI over 1, 7 and 30 days", "pay / discount")
+    }, "30 days: cost per seller, highest cost first", "cost (yuan)", right={
+        "pay with coupons": month.select(yuan("coupon_pay_amt")).to_series().to_list(),
+    }, right_label="pay (yuan)", empty="no seller used a coupon or promotion")
+    grid = ranked.select("seller_id", "cost_rank").join(
+        pl.DataFrame({"stat_period": [1, 7, 30]}, schema={"stat_period": shown["stat_period"].dtype}), how="cross"
+    ).join(shown.select("seller_id", "stat_period", "coupon_roi"), on=["seller_id", "stat_period"], how="left")
+    roi = {f"coupon ROI {period}d": grid.filter(pl.col("stat_period") == period).sort("cost_rank")["coupon_roi"]
+           .fill_null(0).to_list() for period in (1, 7, 30)}
+    _bars(axes[1], sellers, roi, "Coupon ROI over 1, 7 and 30 days", "pay / discount",
+          empty="no seller used a coupon")
     fig.suptitle(f"Merchant board — {day}")
     return fig, shown
 
@@ -87,40 +137,39 @@ def growth_funnel(day: dt.date, funnel: pl.DataFrame, uplift: pl.DataFrame, tren
     """Triggered → claimed → used by launch plan, strategy and scene (cohorts of the last 7
     days), cost and ROI, uplift against blank control by strategy, day by day."""
     funnel = funnel.sort("cut", "id").with_columns(
-        claim_rate=pl.col("claimed") / pl.col("triggered"),
-        use_rate=pl.when(pl.col("claimed") > 0).then(pl.col("used") / pl.col("claimed")),
-        roi=pl.when(pl.col("cost_amt") > 0).then(pl.col("pay_amt") / pl.col("cost_amt")),
+        claim_rate=ratio("claimed", "triggered"), use_rate=ratio("used", "claimed"), roi=ratio("pay_amt", "cost_amt"),
     )
-    uplift = uplift.sort("strategy_id")
+    uplift = uplift.sort("strategy_id").with_columns(
+        treated_pay_rate=ratio("treated_payer_cnt", "treated_user_cnt"),
+        blank_pay_rate=ratio("blank_payer_cnt", "blank_user_cnt"),
+    ).with_columns(uplift=pl.col("treated_pay_rate") - pl.col("blank_pay_rate"))
     trend = trend.sort("dt")
-    fig, axes = plt.subplots(2, 3, figsize=(17, 9), layout="constrained")
-    for ax, cut in zip(axes[0], ("launch_plan", "strategy", "scene"), strict=True):
+    fig, axes = plt.subplots(3, 2, figsize=(12, 14), layout="constrained")
+    for ax, cut in zip(axes.flat, ("launch_plan", "strategy", "scene"), strict=False):
         part = funnel.filter(pl.col("cut") == cut)
-        _bars(ax, [f"{cut.replace('_', ' ')} {i}" for i in part["id"]], {
+        _bars(ax, labels(part["name"], part["id"]), {
             "triggered": part["triggered"].to_list(), "claimed": part["claimed"].to_list(),
             "used": part["used"].to_list(),
-        }, f"Funnel by {cut.replace('_', ' ')} (cohorts of 7 days)", "coupons")
+        }, f"Funnel by {cut.replace('_', ' ')} (cohorts of 7 days)", "coupons", empty="no offer triggered")
     plans = funnel.filter(pl.col("cut") == "launch_plan")
-    _bars(axes[1, 0], [f"plan {i}" for i in plans["id"]], {
+    _bars(axes[1, 1], labels(plans["name"], plans["id"]), {
         "cost": plans.select(yuan("cost_amt")).to_series().to_list(),
-        "pay of the lines ÷ 10": plans.select(yuan("pay_amt") / 10).to_series().to_list(),
-    }, "Cost and pay by launch plan (ROI in the CSV)", "yuan")
-    _bars(axes[1, 1], [f"strategy {i}" for i in uplift["strategy_id"]], {
+    }, "Cost and ROI by launch plan (pay of the lines in the CSV)", "cost (yuan)", right={
+        "ROI (pay of the lines / cost)": plans["roi"].fill_null(0).to_list(),
+    }, right_label="pay / cost", empty="no offer triggered")
+    _bars(axes[2, 0], labels(uplift["strategy_name"], uplift["strategy_id"]), {
         "pay rate, offered (%)": (uplift["treated_pay_rate"] * 100).fill_null(0).to_list(),
         "pay rate, blank control (%)": (uplift["blank_pay_rate"] * 100).fill_null(0).to_list(),
-    }, f"Uplift against blank control on {day}", "% of triggered users who paid")
-    days = trend["dt"].to_list()
-    axes[1, 2].plot(days, (trend["claim_rate"] * 100).to_list(), marker="o", label="claim rate (%)")
-    axes[1, 2].plot(days, (trend["uplift"] * 100).to_list(), marker="o", label="uplift (points)")
-    axes[1, 2].set_title("Day by day")
-    axes[1, 2].set_ylabel("%")
-    axes[1, 2].legend(fontsize=8)
-    axes[1, 2].tick_params(axis="x", rotation=30, labelsize=8)
+    }, f"Uplift against blank control on {day}", "% of triggered users who paid", empty="no strategy ran")
+    _lines(axes[2, 1], trend["dt"].to_list(), {
+        "claim rate (%)": (trend["claim_rate"] * 100).to_list(), "uplift (points)": (trend["uplift"] * 100).to_list(),
+    }, "Day by day", "%", empty=f"no platform metrics in the 14 days ending {day}")
     fig.suptitle(f"Growth funnel — {day}")
     data = pl.concat([
         funnel,
         uplift.select(pl.lit("uplift_by_strategy").alias("cut"), pl.col("strategy_id").alias("id"),
-                      "treated_pay_rate", "blank_pay_rate", "uplift"),
+                      pl.col("strategy_name").alias("name"), "treated_user_cnt", "treated_payer_cnt",
+                      "blank_user_cnt", "blank_payer_cnt", "treated_pay_rate", "blank_pay_rate", "uplift"),
     ], how="diagonal_relaxed")
     return fig, data
 
@@ -130,43 +179,42 @@ def campaign_monitor(day: dt.date, gmv: pl.DataFrame, conversion: pl.DataFrame, 
     """GMV against target and cost against budget per campaign, funnel conversion of the
     campaign's goods (visitors → buyers on dt), sign-ups and approvals, presale deposit →
     final payment conversion."""
-    gmv = gmv.sort("activity_id")
-    conversion = conversion.sort("activity_id").with_columns(
-        conversion_pct=pl.when(pl.col("visitor_cnt") > 0).then(100 * pl.col("buyer_cnt") / pl.col("visitor_cnt"))
+    gmv = gmv.sort("activity_id").with_columns(
+        gmv_attainment=ratio("gmv_amt", "gmv_target"), budget_used=ratio("cost_amt", "budget"),
     )
+    conversion = conversion.sort("activity_id").with_columns(conversion=ratio("buyer_cnt", "visitor_cnt"))
     supply = supply.sort("activity_id")
     presale = presale.sort("presale_activity_id")
 
-    def label(frame: pl.DataFrame, kind: str, key: str) -> list[str]:
-        return [f"{k} {i}" for k, i in zip(frame[kind], frame[key], strict=True)]
-
-    fig, axes = plt.subplots(2, 2, figsize=(14, 9), layout="constrained")
-    _bars(axes[0, 0], label(gmv, "activity_type", "activity_id"), {
-        "GMV": gmv.select(yuan("gmv_amt")).to_series().to_list(),
-        "GMV target": gmv.select(yuan("gmv_target")).to_series().fill_null(0).to_list(),
-        "cost": gmv.select(yuan("cost_amt")).to_series().to_list(),
-        "budget": gmv.select(yuan("budget")).to_series().fill_null(0).to_list(),
-    }, "GMV and cost of approved goods, as of dt", "yuan")
-    _bars(axes[0, 1], label(conversion, "activity_type", "activity_id"), {
+    fig, axes = plt.subplots(2, 2, figsize=(12, 9), layout="constrained")
+    _bars(axes[0, 0], labels(gmv["activity_name"], gmv["activity_id"]), {
+        "GMV, % of its target": (gmv["gmv_attainment"] * 100).fill_null(0).to_list(),
+        "cost, % of its budget": (gmv["budget_used"] * 100).fill_null(0).to_list(),
+    }, "GMV and cost of approved goods against target and budget, as of dt", "%",
+        empty=f"no campaign started by {day}")
+    _bars(axes[0, 1], labels(conversion["activity_name"], conversion["activity_id"]), {
         "visitors of its goods": conversion["visitor_cnt"].to_list(),
         "buyers of its goods": conversion["buyer_cnt"].to_list(),
-    }, f"Funnel of campaigns on sale on {day} (conversion % in the CSV)", "users")
-    _bars(axes[1, 0], label(supply, "activity_type", "activity_id"), {
+    }, f"Funnel of campaigns on sale on {day}", "users", right={
+        "conversion (%)": (conversion["conversion"] * 100).fill_null(0).to_list(),
+    }, right_label="buyers / visitors (%)", empty=f"no campaign on sale on {day}")
+    _bars(axes[1, 0], labels(supply["activity_name"], supply["activity_id"]), {
         "sellers signed up": supply["signup_seller_cnt"].to_list(),
         "sellers approved": supply["approved_seller_cnt"].to_list(),
-        "goods approved ÷ 10": (supply["approved_goods_cnt"] / 10).to_list(),
-    }, "Merchant sign-ups", "count")
-    _bars(axes[1, 1], label(presale, "presale_type", "presale_activity_id"), {
+    }, "Merchant sign-ups", "sellers", right={
+        "goods approved": supply["approved_goods_cnt"].to_list(),
+    }, right_label="goods", empty=f"no campaign open for sign-up on {day}")
+    _bars(axes[1, 1], labels(presale["activity_name"], presale["presale_activity_id"]), {
         "deposits": presale["deposit_cnt"].to_list(),
         "converted": presale["converted_cnt"].to_list(),
         "forfeited": presale["forfeited_cnt"].to_list(),
-    }, "Presale deposit → final payment", "deposits")
+    }, "Presale deposit → final payment", "deposits", empty=f"no presale deposit by {day}")
     fig.suptitle(f"Campaign monitor — {day}")
     data = pl.concat([
         gmv.select(pl.lit("gmv").alias("part"), pl.col("activity_id").alias("id"), "activity_name",
-                   "gmv_amt", "gmv_target", "cost_amt", "budget"),
-        conversion.select(pl.lit("funnel").alias("part"), pl.col("activity_id").alias("id"),
-                          "visitor_cnt", "buyer_cnt", "conversion_pct"),
+                   "gmv_amt", "gmv_target", "gmv_attainment", "cost_amt", "budget", "budget_used"),
+        conversion.select(pl.lit("funnel").alias("part"), pl.col("activity_id").alias("id"), "activity_name",
+                          "visitor_cnt", "buyer_cnt", "conversion"),
         supply.select(pl.lit("supply").alias("part"), pl.col("activity_id").alias("id"), "activity_name",
                       "signup_seller_cnt", "approved_seller_cnt", "approved_goods_cnt"),
         presale.select(pl.lit("presale").alias("part"), pl.col("presale_activity_id").alias("id"), "activity_name",
