@@ -56,7 +56,9 @@ def _run(label: str, assets, resources: dict, start: dt.date, days: int, db: Pat
     for event in result.get_asset_materialization_events():
         m = event.materialization
         if "dagster/row_count" in m.metadata:
-            rows[m.asset_key.to_user_string()] = m.metadata["dagster/row_count"].value
+            # one event per partition, each with its own day's count
+            key = m.asset_key.to_user_string()
+            rows[key] = rows.get(key, 0) + m.metadata["dagster/row_count"].value
     total = sum(rows.values())
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
     for key, n in sorted(rows.items(), key=lambda kv: -kv[1])[:8]:

@@ -12,6 +12,9 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_ROOT / "data"
 
+#: the calendar of every partition, run window and "yesterday"
+TIMEZONE = "Asia/Shanghai"
+
 LANDING_DIR_ENV = "MARKETING_LANDING_DIR"
 DUCKDB_PATH_ENV = "MARKETING_DUCKDB_PATH"
 
@@ -53,7 +56,8 @@ ALERT_WEBHOOK_ENV = "MARKETING_ALERT_WEBHOOK"
 
 
 def alerts_log() -> Path:
-    """Where failed runs are reported, one JSON line each."""
+    """Where alerts go, one JSON line each: failed runs, landing folders that are not a
+    valid day, tables that turn late."""
     return Path(os.environ.get(ALERTS_LOG_ENV) or DATA_DIR / "alerts.log")
 
 
@@ -63,3 +67,17 @@ REPORTS_DIR_ENV = "MARKETING_REPORTS_DIR"
 def reports_dir() -> Path:
     """Where the report assets write their plots (PNG) and plotted numbers (CSV)."""
     return Path(os.environ.get(REPORTS_DIR_ENV) or DATA_DIR / "reports")
+
+
+PARTITIONS_START_ENV = "MARKETING_PARTITIONS_START"
+#: the file, inside the Dagster instance's home, where `make demo` persists the first day
+#: of the partitions: every process that loads the definitions against that instance
+#: (webserver, daemon, code server, CLI) reads the same start; `make clean-data` removes
+#: it together with the instance whose partitions it describes
+PARTITIONS_START_FILE = "partitions_start"
+
+
+def partitions_start_file() -> Path | None:
+    """``$DAGSTER_HOME/partitions_start``, or None when no instance home is set."""
+    home = os.environ.get("DAGSTER_HOME")
+    return Path(home) / PARTITIONS_START_FILE if home else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dagster import Definitions, multiprocess_executor
 
 from marketing_assets import checks, derived
+from marketing_assets.automation.freshness import build_freshness_sensor, is_read_table, with_freshness
 from marketing_assets.automation.jobs import daily_job
 from marketing_assets.automation.schedules import daily_schedule
 from marketing_assets.automation.sensors import landing_sensor, run_failure_alert
@@ -14,7 +15,7 @@ from marketing_assets.landing.assets import build_ods_assets, quarantine_asset
 from marketing_assets.landing.resource import LandingResource
 from marketing_assets.landing.spec import OdsKind
 from marketing_assets.reports.assets import report_assets
-from marketing_assets.storage import WarehouseIOManager, WarehouseResource
+from marketing_assets.storage import WarehouseIOManager, WarehouseResource, run_locked
 
 ods_assets = [a for spec in ODS_SPECS for a in build_ods_assets(spec)]
 ODS_COLUMNS = {("redods", spec.events_table): list(spec.landed_schema().columns) for spec in ODS_SPECS} | {
@@ -23,7 +24,9 @@ ODS_COLUMNS = {("redods", spec.events_table): list(spec.landed_schema().columns)
     if spec.kind is OdsKind.SNAPSHOT
 }
 derived_assets, grain_checks = derived.build(DERIVED_TABLES, ODS_COLUMNS)
-all_assets = [*ods_assets, quarantine_asset(ODS_SPECS), *derived_assets, *report_assets]
+#: the DM, APP and report assets carry the freshness policy "yesterday's partition by 09:00"
+all_assets = with_freshness([*ods_assets, quarantine_asset(ODS_SPECS), *derived_assets, *report_assets])
+freshness_alert = build_freshness_sensor(k for a in all_assets for k in a.keys if is_read_table(k))
 all_checks = [*grain_checks, checks.ods_quality_checks(), *checks.cross_table_checks()]
 
 
@@ -39,14 +42,17 @@ def build_resources() -> dict:
 #: Runs started from the UI, schedules and sensors: one process per step, one step at a time.
 #: A step's memory goes back to the system when it ends (a large day's ODS load ran out of
 #: 24 GiB in one process: 39 steps of retained memory), and DuckDB takes one writer anyway.
-EXECUTOR = multiprocess_executor.configured({"max_concurrent": 1})
+#: The whole run holds the warehouse's run lock (a file lock the kernel frees if the run
+#: worker dies), so a restatement, the schedule and a backfill never interleave their
+#: writes; at its end the run publishes the serving copy of what it wrote.
+EXECUTOR = run_locked(multiprocess_executor.configured({"max_concurrent": 1}))
 
 defs = Definitions(
     assets=all_assets,
     asset_checks=all_checks,
     jobs=[daily_job],
     schedules=[daily_schedule],
-    sensors=[landing_sensor, run_failure_alert],
+    sensors=[landing_sensor, run_failure_alert, freshness_alert],
     resources=build_resources(),
     executor=EXECUTOR,
 )

@@ -3,7 +3,12 @@
 Dagster instance, and print a per-table summary.
 
 Run with DAGSTER_HOME set (the Makefile sets ``data/dagster_home``) so that the UI started
-afterwards shows the partitions as materialised.
+afterwards shows the partitions as materialised. Before the definitions are imported, the
+first demo day is persisted as the partitions' start in ``$DAGSTER_HOME/partitions_start``
+(``marketing_assets.partitions`` reads MARKETING_PARTITIONS_START, then that file), so the
+webserver, the daemon, the code servers and the CLI all show the demo's days and no
+"missing" ones. The instance's ``dagster.yaml`` is rewritten whenever its content differs
+from ``DAGSTER_YAML`` (run monitoring: a run whose worker died ends as failed).
 """
 
 from __future__ import annotations
@@ -20,49 +25,97 @@ from dagster import BetaWarning, DagsterInstance
 
 warnings.filterwarnings("ignore", category=BetaWarning)  # backfill_policy is "beta" in 1.13
 
+# Only `config` here: `marketing_assets.partitions` (and everything that imports it) reads
+# the partitions' start when it is imported, so it is imported after `persist_start`.
 from marketing_assets import config  # noqa: E402
-from marketing_assets.config import duckdb_path, landing_dir  # noqa: E402
-from marketing_assets.definitions import defs  # noqa: E402
-from marketing_assets.funnel_summary import funnel_summary  # noqa: E402
-from marketing_assets.partitions import TIMEZONE  # noqa: E402
-from marketing_assets.sim.run import simulate  # noqa: E402
-from marketing_assets.storage import WarehouseResource  # noqa: E402
+from marketing_assets.automation.run_launcher import process_tags  # noqa: E402
 
 DEMO_DAYS = 14
 DEMO_SCALE = "demo"
 
 DAGSTER_YAML = """\
-# written by `make demo`; the persistent instance behind `dagster dev`
+# written by `make demo` (rewritten when it differs); the persistent instance behind `dagster dev`
 telemetry:
   enabled: false
+# a run whose process died (killed, out of memory) must not stay STARTED forever: the
+# monitoring daemon asks the launcher whether each STARTED run's process (in-process runs
+# of `make demo`) or code server still runs it, and fails it when not (the failure alert
+# then fires); a run that has not started within 3 minutes fails too
+run_launcher:
+  module: marketing_assets.automation.run_launcher
+  class: MonitoredRunLauncher
+run_monitoring:
+  enabled: true
+  start_timeout_seconds: 180
+  cancel_timeout_seconds: 180
+  max_resume_run_attempts: 0
+  poll_interval_seconds: 30
 """
 
 
 def ensure_instance() -> DagsterInstance:
-    home = os.environ.get("DAGSTER_HOME")
-    if not home:
-        sys.exit("DAGSTER_HOME is not set: run `make demo`, or export it to a folder")
-    Path(home).mkdir(parents=True, exist_ok=True)
-    config = Path(home) / "dagster.yaml"
-    if not config.exists():
-        config.write_text(DAGSTER_YAML)
+    home = instance_home()
+    home.mkdir(parents=True, exist_ok=True)
+    path = home / "dagster.yaml"
+    if not path.exists() or path.read_text() != DAGSTER_YAML:
+        path.write_text(DAGSTER_YAML)
     return DagsterInstance.get()
 
 
-def run_days(instance: DagsterInstance, first: str, last: str):
+def instance_home() -> Path:
+    home = os.environ.get("DAGSTER_HOME")
+    if not home:
+        sys.exit("DAGSTER_HOME is not set: run `make demo`, or export it to a folder")
+    return Path(home)
+
+
+def persist_start(first: dt.date) -> str:
+    """Write the partitions' start for every process of this instance: the first demo day,
+    or an earlier start already persisted (days materialised by an earlier demo stay
+    partitions). MARKETING_PARTITIONS_START, when set, wins in every process; the demo's
+    days must then be partitions of it. Returns the start in effect."""
+    path = config.partitions_start_file()
+    start = first
+    if path.is_file():
+        try:
+            start = min(first, dt.date.fromisoformat(path.read_text().strip()))
+        except ValueError:
+            pass  # an unreadable file is replaced
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"{start.isoformat()}\n")
+    effective = os.environ.get(config.PARTITIONS_START_ENV) or start.isoformat()
+    if dt.date.fromisoformat(effective) > first:
+        sys.exit(f"{config.PARTITIONS_START_ENV}={effective} starts after the first demo day {first}: "
+                 "unset it or move it earlier")
+    return effective
+
+
+def run_days(defs, instance: DagsterInstance, first: str, last: str):
+    from marketing_assets.storage import publish_run, run_lock
+
     job = defs.resolve_job_def("daily_job")
-    return job.execute_in_process(
-        instance=instance,
-        run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
-        tags={
-            "dagster/asset_partition_range_start": first,
-            "dagster/asset_partition_range_end": last,
-        },
-    )
+    # the webserver's runs take the same lock (its executor holds it); a killed demo frees it
+    with run_lock():
+        result = job.execute_in_process(
+            instance=instance,
+            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+            tags={
+                "dagster/asset_partition_range_start": first,
+                "dagster/asset_partition_range_end": last,
+                **process_tags(),  # run monitoring fails the run if this process is killed
+            },
+            raise_on_error=False,
+        )
+        # the serving copy of what the run wrote (a failed run's committed partitions too),
+        # as the executor of the webserver's runs does
+        publish_run(instance, result.run_id)
+    return result
 
 
-def summary(days: list[str]) -> str:
+def summary(defs, days: list[str]) -> str:
     """Rows per table and day (0 for a day stored empty), and the quarantine."""
+    from marketing_assets.storage import WarehouseResource
+
     warehouse = WarehouseResource()
     keys = sorted(k for k in defs.resolve_asset_graph().get_all_asset_keys() if k.path[0].startswith("red"))
     counts = {}
@@ -91,15 +144,24 @@ def demo_days() -> list[dt.date]:
     last = (
         dt.date.fromisoformat(end)
         if end
-        else dt.datetime.now(zoneinfo.ZoneInfo(TIMEZONE)).date() - dt.timedelta(days=1)
+        else dt.datetime.now(zoneinfo.ZoneInfo(config.TIMEZONE)).date() - dt.timedelta(days=1)
     )
     return [last - dt.timedelta(days=DEMO_DAYS - 1 - i) for i in range(DEMO_DAYS)]
 
 
 def main() -> None:
-    instance = ensure_instance()
+    instance_home()
     days = demo_days()
-    root = landing_dir()
+    start = persist_start(days[0])
+    # only now: the definitions read the partitions' start when they are imported
+    from marketing_assets.definitions import defs
+    from marketing_assets.funnel_summary import funnel_summary
+    from marketing_assets.sim.run import simulate
+    from marketing_assets.storage import WarehouseResource
+
+    instance = ensure_instance()
+    print(f"partitions start at {start} (persisted in {config.partitions_start_file()})")
+    root = config.landing_dir()
     started = time.perf_counter()
     reports = simulate(DEMO_SCALE, days[0], len(days), root)
     rows = sum(sum(r.rows.values()) for r in reports)
@@ -108,10 +170,10 @@ def main() -> None:
           f"{rows:,} rows, {size:,.1f} MiB in {time.perf_counter() - started:.1f}s")
     first, last = days[0].isoformat(), days[-1].isoformat()
     started = time.perf_counter()
-    result = run_days(instance, first, last)
+    result = run_days(defs, instance, first, last)
     print(f"daily_job {first}..{last}: {'success' if result.success else 'FAILED'} "
-          f"in {time.perf_counter() - started:.1f}s (run {result.run_id}), warehouse {duckdb_path()}")
-    print(summary([d.isoformat() for d in days]))
+          f"in {time.perf_counter() - started:.1f}s (run {result.run_id}), warehouse {config.duckdb_path()}")
+    print(summary(defs, [d.isoformat() for d in days]))
     evaluations = result.get_asset_check_evaluations()
     failed = [e for e in evaluations if not e.passed]
     print(f"asset checks: {len(evaluations)} evaluated, {len(failed)} failed")
