@@ -8,7 +8,7 @@ export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
 export MARKETING_LANDING_DIR ?= $(CURDIR)/data/landing
 export MARKETING_DUCKDB_PATH ?= $(CURDIR)/data/warehouse.duckdb
 
-.PHONY: demo test venv clean-data
+.PHONY: demo test test-full venv clean-data
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,9 +26,22 @@ ifndef NO_UI
 	$(BIN)/dagster dev -h 127.0.0.1 -p 3000 -w workspace.yaml
 endif
 
-## make test: install or refresh, run the whole test suite
+# pytest $(1); its exit 5 ("no tests collected") is a failure that says so, never a silent pass
+define pytest
+	$(BIN)/python -m pytest $(1); status=$$?; \
+	if [ $$status -eq 5 ]; then echo "make $@: pytest collected no test" >&2; exit 1; fi; \
+	exit $$status
+endef
+
+## make test: install or refresh, run the fast suite (everything but the `full` suites)
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(call pytest,-m "not full")
+
+## make test-full: the slow suites (kill matrix, re-run identity, webserver on 127.0.0.1,
+## GraphQL acceptance, headless-Chromium screenshots, security); needs `chromium` on PATH.
+## Two workers: the kill matrix (xdist group "kill") on one, the other suites on the other.
+test-full: $(STAMP)
+	$(call pytest,-m full --dist loadgroup -rA)
 
 ## make clean-data: forget the landing files, the warehouse and the Dagster instance
 clean-data:

@@ -7,6 +7,7 @@ Values are read when called (by resources at run time), never at import time, so
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -32,10 +33,16 @@ def duckdb_path() -> Path:
 DUCKDB_MEMORY_ENV = "MARKETING_DUCKDB_MEMORY_LIMIT"
 
 
+MEMORY_SIZE = re.compile(r"^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$")
+
+
 def duckdb_memory_limit() -> str:
     """DuckDB's memory limit for every connection (its default, 80 % of RAM, competes with
     polars in the same process; measured: a large day's ODS load ran out of 24 GiB)."""
-    return os.environ.get(DUCKDB_MEMORY_ENV) or "4GB"
+    value = os.environ.get(DUCKDB_MEMORY_ENV) or "4GB"
+    if not MEMORY_SIZE.match(value):
+        raise ValueError(f"{DUCKDB_MEMORY_ENV} must be a size such as 4GB or 512MiB, got {value!r}")
+    return value
 
 
 RETENTION_ENV = "MARKETING_SNAPSHOT_RETENTION_DAYS"

@@ -229,6 +229,7 @@ def test_a_day_that_never_landed_fails_naming_the_path(env):
     assert str(landing / GOODS_COUPON / "dt=2025-06-02") in message
 
 
+@pytest.mark.full  # 42 step processes of the multiprocess executor: minutes on 2 cores
 def test_cli_materialize_follows_the_environment(tmp_path):
     """The command of the README, on a simulated day landed in another folder."""
     landing = tmp_path / "elsewhere" / "landing"
@@ -253,7 +254,7 @@ def test_cli_materialize_follows_the_environment(tmp_path):
         "--partition",
         "2025-06-02",
     ]
-    done = subprocess.run(cmd, env=env, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(cmd, env=env, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=1200)
     assert done.returncode == 0, done.stderr[-3000:]
     wh = WarehouseResource(database=str(db))
     landed = ingest_day(SPECS_BY_TABLE[GOODS_COUPON], landing, D2).frame.height

@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 import pytest
+from dagster import DagsterInstance
 
 from marketing_assets import serving
 from marketing_assets.config import DUCKDB_PATH_ENV
@@ -39,7 +40,11 @@ INTERLEAVED = [(D1, 1, 10), (D2, 2, 10), (D3, 2, 20)]  # D2's total is of A's ev
 
 def toy_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     home = tmp_path / "home"
-    home.mkdir(exist_ok=True)
+    if not home.exists():
+        home.mkdir()
+        # create the instance's SQLite storage once, here: two runs starting at once would
+        # both create its tables and one would fail on the other's DDL
+        DagsterInstance.from_config(str(home)).dispose()
     return {
         **os.environ,
         DUCKDB_PATH_ENV: str(tmp_path / "w.duckdb"),
