@@ -2,6 +2,7 @@
 
 import base64
 import io
+import os
 from pathlib import Path
 
 import matplotlib
@@ -69,6 +70,12 @@ def labels(names: pl.Series, ids: pl.Series) -> list[str]:
     ).to_series().to_list()
 
 
+def _replace(path: Path, content: bytes) -> None:
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_bytes(content)
+    os.replace(partial, path)
+
+
 def save(fig, folder: Path, name: str, data: pl.DataFrame) -> tuple[Path, Path, str]:
     """Write the figure (PNG) and the numbers it plots (CSV) under ``folder``; return both
     paths and a markdown block with a copy of the image at most ``INLINE_WIDTH_PX`` wide
@@ -80,7 +87,8 @@ def save(fig, folder: Path, name: str, data: pl.DataFrame) -> tuple[Path, Path, 
     dpi = min(fig.dpi, INLINE_WIDTH_PX / (fig.get_size_inches()[0] + 0.3))  # + the tight bbox's pads
     fig.savefig(inline, format="png", bbox_inches="tight", dpi=dpi)
     plt.close(fig)
-    png.write_bytes(buffer.getvalue())
-    data.write_csv(csv)
+    # each file whole or not at all: a killed run leaves the old file, never half a new one
+    _replace(png, buffer.getvalue())
+    _replace(csv, data.write_csv().encode())
     encoded = base64.b64encode(inline.getvalue()).decode()
     return png, csv, f"![{name}](data:image/png;base64,{encoded})"
