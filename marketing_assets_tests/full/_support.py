@@ -169,13 +169,14 @@ def table_digests(db: Path) -> dict[tuple[str, str], tuple[int, str]]:
 
 
 def file_digests(folder: Path) -> dict[str, str]:
-    """Relative path -> sha256 of every file under ``folder``."""
+    """Relative path -> sha256 of every report file under ``folder`` (a ``.<name>.partial``
+    left by a kill mid-write is not a report file: the next write of ``<name>`` replaces it)."""
     if not folder.exists():
         return {}
     return {
         str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
         for p in sorted(folder.rglob("*"))
-        if p.is_file()
+        if p.is_file() and not (p.name.startswith(".") and p.name.endswith(".partial"))
     }
 
 

@@ -56,7 +56,9 @@ MOMENTS = [
            inside="sql:DELETE FROM redcdm.dm_ecm_trd_mkt_coupon_sellerid_nd_di WHERE"),
     Moment("derived write: rows inserted, not committed",
            inside="sql:INSERT INTO redapp.app_ecm_mkt_platform_metrics_1d_di BY NAME"),
-    Moment("report writing: PNG written, CSV not yet", inside="file:merchant_board/2025-06-04.csv"),
+    # report files are replaced whole (a temporary file, then a rename): killed while the
+    # CSV's temporary file is written, the new PNG stands beside the old CSV
+    Moment("report writing: PNG replaced, CSV not yet", inside="file:merchant_board/.2025-06-04.csv.partial"),
     Moment("a timer: 40 s after the first step started", step="*", delay_s=40.0),
 ]
 
