@@ -87,7 +87,7 @@ def _write_days(
     """The table rows and the quarantine rows of the run's days, in one transaction: a
     failure (or a kill) between them leaves both as they were. The table is written as
     ``WarehouseIOManager`` writes a partitioned output (create, evolve, delete the window,
-    insert by name), with its helpers."""
+    insert by name), with its ``replace_slice``."""
     table_slice = TableSlice(
         table=spec.events_table,
         schema=ODS,
@@ -96,18 +96,11 @@ def _write_days(
         ],
     )
     wio._check_rows_inside_slice(frame, table_slice)
-    table = f"{ODS}.{spec.events_table}"
     connection.register(wio.FRAME, frame)
     try:
         with wio._transaction(connection):
             quarantine.replace_rows(connection, spec.table, days, rejected)
-            connection.execute(f"CREATE SCHEMA IF NOT EXISTS {ODS}")
-            connection.execute(
-                f"CREATE TABLE IF NOT EXISTS {table} AS SELECT * FROM {wio.FRAME} LIMIT 0"
-            )
-            wio._add_new_columns(connection, table_slice)
-            connection.execute(f"DELETE FROM {table} WHERE {wio._where_clause(table_slice)}")
-            connection.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {wio.FRAME}")
+            wio.replace_slice(connection, table_slice)
     finally:
         connection.unregister(wio.FRAME)
 

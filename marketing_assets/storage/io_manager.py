@@ -176,6 +176,19 @@ def _wipe_pruned_partitions(context: OutputContext, cutoff: dt.date) -> list[str
     return stale
 
 
+def replace_slice(connection: duckdb.DuckDBPyConnection, table_slice: TableSlice) -> None:
+    """Replace a partitioned slice by the frame registered as ``FRAME``, inside the caller's
+    transaction: create the table if missing, add the frame's new columns, delete the
+    slice's window, insert by name. The one write path of partitioned tables (the ODS
+    assets use it to write their table and the quarantine in one transaction)."""
+    table = _qualified(table_slice)
+    connection.execute(f"CREATE SCHEMA IF NOT EXISTS {table_slice.schema}")
+    connection.execute(f"CREATE TABLE IF NOT EXISTS {table} AS SELECT * FROM {FRAME} LIMIT 0")
+    _add_new_columns(connection, table_slice)
+    connection.execute(f"DELETE FROM {table} WHERE {_where_clause(table_slice)}")
+    connection.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {FRAME}")
+
+
 class PolarsWarehouseTypeHandler(DbTypeHandler[pl.DataFrame]):
     """Stores and loads ``polars.DataFrame`` (see the module docstring)."""
 
@@ -191,12 +204,7 @@ class PolarsWarehouseTypeHandler(DbTypeHandler[pl.DataFrame]):
         connection.register(FRAME, obj)  # explicit: no replacement scan of a local variable
         with _transaction(connection):
             if table_slice.partition_dimensions:
-                connection.execute(
-                    f"CREATE TABLE IF NOT EXISTS {table} AS SELECT * FROM {FRAME} LIMIT 0"
-                )
-                _add_new_columns(connection, table_slice)
-                connection.execute(f"DELETE FROM {table} WHERE {_where_clause(table_slice)}")
-                connection.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {FRAME}")
+                replace_slice(connection, table_slice)
                 if retention is not None:
                     pruned = _prune(connection, table, *retention)
             else:
