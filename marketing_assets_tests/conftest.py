@@ -18,8 +18,7 @@ import tempfile
 from pathlib import Path
 
 from marketing_assets import config
-
-SERVING_DIR_ENV = "MARKETING_SERVING_DIR"  # marketing_assets.serving's copy for users and notebooks
+from marketing_assets.serving import SERVING_DIR_ENV
 
 _saved: dict[str, str | None] = {}
 _folder: list[Path] = []

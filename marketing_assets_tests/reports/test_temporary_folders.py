@@ -9,6 +9,7 @@ from pathlib import Path
 from dagster import materialize
 
 from marketing_assets import config
+from marketing_assets.serving import SERVING_DIR_ENV
 from marketing_assets.reports.assets import METRICS, report_assets
 from marketing_assets_tests.reports._hand import D, platform_metrics, warehouse
 
@@ -19,7 +20,7 @@ def _outside_checkout(path: Path) -> bool:
 
 def test_every_default_path_is_outside_the_checkout():
     paths = [config.reports_dir(), config.alerts_log(), config.duckdb_path(), config.landing_dir(),
-             Path(os.environ["DAGSTER_HOME"]), Path(os.environ["MARKETING_SERVING_DIR"])]
+             Path(os.environ["DAGSTER_HOME"]), Path(os.environ[SERVING_DIR_ENV])]
     assert all(_outside_checkout(p) for p in paths), paths
 
 
