@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dagster import Definitions, multiprocess_executor
+from dagster import Definitions
 
 from marketing_assets import checks, derived
 from marketing_assets.automation.freshness import build_freshness_sensor, is_read_table, with_freshness
@@ -15,7 +15,8 @@ from marketing_assets.landing.assets import build_ods_assets, quarantine_asset
 from marketing_assets.landing.resource import LandingResource
 from marketing_assets.landing.spec import OdsKind
 from marketing_assets.reports.assets import report_assets
-from marketing_assets.storage import WarehouseIOManager, WarehouseResource, run_locked
+from marketing_assets.storage import WarehouseIOManager, WarehouseResource
+from marketing_assets.storage.executor import EXECUTOR
 
 ods_assets = [a for spec in ODS_SPECS for a in build_ods_assets(spec)]
 ODS_COLUMNS = {("redods", spec.events_table): list(spec.landed_schema().columns) for spec in ODS_SPECS} | {
@@ -38,14 +39,6 @@ def build_resources() -> dict:
         "landing": LandingResource(),
     }
 
-
-#: Runs started from the UI, schedules and sensors: one process per step, one step at a time.
-#: A step's memory goes back to the system when it ends (a large day's ODS load ran out of
-#: 24 GiB in one process: 39 steps of retained memory), and DuckDB takes one writer anyway.
-#: The whole run holds the warehouse's run lock (a file lock the kernel frees if the run
-#: worker dies), so a restatement, the schedule and a backfill never interleave their
-#: writes; at its end the run publishes the serving copy of what it wrote.
-EXECUTOR = run_locked(multiprocess_executor.configured({"max_concurrent": 1}))
 
 defs = Definitions(
     assets=all_assets,
