@@ -15,9 +15,11 @@ take ``run_lock()`` themselves and call ``publish_run`` after their run.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+from contextlib import nullcontext
 
-from dagster import ExecutorDefinition, multiprocess_executor
+from dagster import ExecutorDefinition, in_process_executor, multiprocess_executor
 from dagster._core.events import DagsterEvent, EngineEventData
 from dagster._core.execution.context.system import PlanOrchestrationContext
 from dagster._core.execution.plan.plan import ExecutionPlan
@@ -26,6 +28,7 @@ from dagster._core.execution.step_dependency_config import StepDependencyConfig
 from dagster._core.executor.base import Executor
 from dagster._core.executor.init import InitExecutorContext
 
+from marketing_assets.storage.connection import warehouse_session
 from marketing_assets.storage.lock import run_lock
 from marketing_assets.storage.publish import publish_run
 
@@ -33,8 +36,10 @@ from marketing_assets.storage.publish import publish_run
 class RunLockedExecutor(Executor):
     """Runs ``inner.execute`` under the run lock, then publishes the serving copy."""
 
-    def __init__(self, inner: Executor):
+    def __init__(self, inner: Executor, session: bool):
         self.inner = inner
+        #: steps run in this process: keep one warehouse connection open for the run
+        self.session = session
 
     @property
     def retries(self) -> RetryMode:
@@ -52,7 +57,7 @@ class RunLockedExecutor(Executor):
                 f"Waiting for the warehouse run lock {lock_path}: another run holds it"
             )
 
-        with run_lock(on_wait=waiting):
+        with run_lock(on_wait=waiting), (warehouse_session() if self.session else nullcontext()):
             yield from self.inner.execute(plan_context, execution_plan)
             manifest = publish_run(plan_context.instance, plan_context.run_id)
             yield DagsterEvent.engine_event(
@@ -62,15 +67,18 @@ class RunLockedExecutor(Executor):
             )
 
 
-def run_locked(inner: ExecutorDefinition) -> ExecutorDefinition:
+def run_locked(inner: ExecutorDefinition, session: bool = False) -> ExecutorDefinition:
     """``inner`` (configured or not) with the run lock held around its whole execution; the
-    same name, config schema and requirements, so run config addressing it is unchanged."""
+    same name, config schema and requirements, so run config addressing it is unchanged.
+    ``session``: the steps run in the run worker's own process (the in-process executor),
+    which then holds one warehouse connection for the whole run (``warehouse_session``); a
+    multiprocess executor must not, its step processes open the file themselves."""
     create_inner = inner.executor_creation_fn
     if create_inner is None:
         raise ValueError(f"Executor {inner.name} has no creation function to wrap")
 
     def create(init_context: InitExecutorContext) -> Executor:
-        return RunLockedExecutor(create_inner(init_context))
+        return RunLockedExecutor(create_inner(init_context), session)
 
     return ExecutorDefinition(
         name=inner.name,
@@ -81,10 +89,35 @@ def run_locked(inner: ExecutorDefinition) -> ExecutorDefinition:
     )
 
 
-#: Runs started from the UI, schedules and sensors: one process per step, one step at a time.
-#: A step's memory goes back to the system when it ends (a large day's ODS load ran out of
-#: 24 GiB in one process: 39 steps of retained memory), and DuckDB takes one writer anyway.
-#: The whole run holds the warehouse's run lock (a file lock the kernel frees if the run
-#: worker dies), so a restatement, the schedule and a backfill never interleave their
-#: writes; at its end the run publishes the serving copy of what it wrote.
-EXECUTOR = run_locked(multiprocess_executor.configured({"max_concurrent": 1}))
+EXECUTOR_ENV = "MARKETING_EXECUTOR"
+EXECUTORS = ("in_process", "multiprocess")
+
+
+def executor_kind() -> str:
+    """``MARKETING_EXECUTOR``: ``in_process`` (default) or ``multiprocess``."""
+    kind = os.environ.get(EXECUTOR_ENV, "in_process").strip() or "in_process"
+    if kind not in EXECUTORS:
+        raise ValueError(f"{EXECUTOR_ENV}={kind!r}: expected one of {', '.join(EXECUTORS)}")
+    return kind
+
+
+def build_executor(kind: str | None = None) -> ExecutorDefinition:
+    """The executor of runs started from the UI, schedules, sensors and the CLI.
+
+    ``in_process`` (the default): every step of the run in the run worker, one after the
+    other, with one warehouse connection for the run. A process per step cost 2–10 s of
+    start-up and definitions loading per step (135 steps a day: 528–730 s for one tiny day
+    against 59 s in one process); a run's memory is bounded by its largest step because the
+    derived layer processes a range in chunks of days sized by a memory budget, and outputs
+    are written to the warehouse, not kept.
+    ``multiprocess``: one process per step, one at a time, for a day too large for one
+    process's retained memory; each step process opens the warehouse itself.
+    Either way the whole run holds the warehouse's run lock (a file lock the kernel frees if
+    the run worker dies), so a restatement, the schedule and a backfill never interleave
+    their writes; at its end the run publishes the serving copy of what it wrote."""
+    if (kind or executor_kind()) == "multiprocess":
+        return run_locked(multiprocess_executor.configured({"max_concurrent": 1}))
+    return run_locked(in_process_executor, session=True)
+
+
+EXECUTOR = build_executor()

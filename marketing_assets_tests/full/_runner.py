@@ -55,6 +55,10 @@ class _KillingConnection:
             _die(f"sql:{self._text}")
         return result
 
+    def cursor(self):
+        # inside a run's warehouse session every connection is a cursor of the session's one
+        return _KillingConnection(self._conn.cursor(), self._text)
+
 
 def _arm(spec: str) -> None:
     kind, _, target = spec.partition(":")
