@@ -21,8 +21,6 @@ from dagster import (
 
 from marketing_assets import config
 from marketing_assets.partitions import DAILY, partition_days
-from marketing_assets.reports import boards
-from marketing_assets.reports.render import save
 from marketing_assets.storage import WarehouseResource
 
 METRICS = "redapp.app_ecm_mkt_platform_metrics_1d_di"
@@ -44,6 +42,19 @@ def _dep(table: str, days: int = 1) -> AssetDep:
     mapping = None if days == 1 else TimeWindowPartitionMapping(
         start_offset=-(days - 1), allow_nonexistent_upstream_partitions=True)
     return AssetDep(AssetKey(table.split(".")), partition_mapping=mapping)
+
+
+def _board(name: str) -> Callable:
+    """``boards.<name>``, imported when a report is drawn: matplotlib costs about a second of
+    start-up that the code server, the CLI and every run worker would pay on loading the
+    definitions otherwise."""
+    def draw(*args):
+        from marketing_assets.reports import boards
+
+        return getattr(boards, name)(*args)
+
+    draw.__name__ = name
+    return draw
 
 
 def read_platform(wh: WarehouseResource, day: dt.date) -> tuple:
@@ -164,17 +175,17 @@ def read_campaign(wh: WarehouseResource, day: dt.date) -> tuple:
 REPORTS: dict[str, tuple[str, Callable, Callable, list[AssetDep], Callable[[pl.DataFrame], dict]]] = {
     "platform_board": (
         "Platform board: DAB, DNB, 用券拉新, AOV, CAC, PCVR, coupon ROI and tool configuration rate over 30 days",
-        read_platform, boards.platform_board, [_dep(METRICS, 30)],
+        read_platform, _board("platform_board"), [_dep(METRICS, 30)],
         lambda d: {"dab": int(d["dab"][-1]), "dnb": int(d["dnb"][-1])} if d.height else {},
     ),
     "merchant_board": (
         "Merchant board: coupon and promotion cost, pay_amt and ROI per seller over 1/7/30 days",
-        read_merchant, boards.merchant_board, [_dep(COUPON_SELLER), _dep(PROMOTION_SELLER)],
+        read_merchant, _board("merchant_board"), [_dep(COUPON_SELLER), _dep(PROMOTION_SELLER)],
         lambda d: {"sellers_shown": d["seller_id"].n_unique()},
     ),
     "growth_funnel": (
         "Growth funnel: triggered → claimed → used by launch plan, cost, uplift against blank control, day by day",
-        read_growth, boards.growth_funnel,
+        read_growth, _board("growth_funnel"),
         [_dep(OFFERS, 7), _dep(GET_USE), _dep(EXECUTIONS, 7), _dep(USER_METRICS), _dep(METRICS, 14)],
         lambda d: {
             "triggered_7d": int(d.filter(pl.col("cut") == "launch_plan")["triggered"].sum() or 0),
@@ -184,7 +195,7 @@ REPORTS: dict[str, tuple[str, Callable, Callable, list[AssetDep], Callable[[pl.D
     ),
     "campaign_monitor": (
         "Campaign monitor: GMV against target, cost against budget, funnel conversion of campaign goods, merchant sign-ups, presale deposit → final payment",
-        read_campaign, boards.campaign_monitor,
+        read_campaign, _board("campaign_monitor"),
         [_dep(RELATION), _dep(PARTICIPATE), _dep(SUPPLY), _dep(PRESALE), _dep(LINES, 60), _dep(VISITS)],
         lambda d: {"activities": int((d["part"] == "gmv").sum())},
     ),
@@ -208,6 +219,8 @@ def report_asset(name: str):
         metadata={"partition_expr": "dt"},
     )
     def _report(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
+        from marketing_assets.reports.render import save
+
         folder = config.reports_dir() / name
         for day in partition_days(context):
             fig, data = draw(day, *read(warehouse, day))
