@@ -8,7 +8,7 @@ export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
 export MARKETING_LANDING_DIR ?= $(CURDIR)/data/landing
 export MARKETING_DUCKDB_PATH ?= $(CURDIR)/data/warehouse.duckdb
 
-.PHONY: demo test test-full venv clean-data
+.PHONY: demo test test-full bench venv clean-data
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,12 @@ test: $(STAMP)
 ## Two workers: the kill matrix (xdist group "kill") on one, the other suites on the other.
 test-full: $(STAMP)
 	$(call pytest,-m full --dist loadgroup -rA)
+
+## make bench: print the figures of every demo row of the benchmark (temporary folders;
+## SCALE=large adds the large day; ROWS="demo ods" picks rows); see marketing_assets/bench.py
+ROWS ?= all
+bench: $(STAMP)
+	$(BIN)/python -m marketing_assets.bench $(ROWS)
 
 ## make clean-data: forget the landing files, the warehouse and the Dagster instance
 clean-data:

@@ -1,112 +1,514 @@
-"""Benchmarks that print figures (never asserted by tests).
+"""``make bench`` / ``python -m marketing_assets.bench all``: the figures of issue 12, printed.
 
-``python -m marketing_assets.bench ods --landing DIR --start 2025-06-01 [--days 1] --db PATH``
-loads landed days into the ODS layer (every ODS asset, one run);
-``python -m marketing_assets.bench derived --start 2025-06-01 [--days 1] --db PATH``
-builds every table above ODS (DW, DIM, DWD, DM) from ODS days already in ``PATH``.
-Each prints the whole process time, peak memory and rows per second. Simulator figures
-come from ``python -m marketing_assets.sim`` itself.
+Every row runs in child processes started here, in temporary folders (nothing under
+``data/``), and prints the whole-process wall time, CPU time (user + system), peak RSS,
+rows per second where rows are written, and its target. ``ods`` also prints the ratio to the
+DuckDB read floor measured in the same run (``landing.floor.read_floor``: DuckDB reading the
+same files into tables once). Benchmarks print; no test asserts a time.
+
+Rows (``python -m marketing_assets.bench ROW [ROW ...]``, ``all`` = every demo row):
+
+* ``tiny_day``   one tiny day, whole graph, through ``dagster job execute`` (the job's own
+  executor, the one a run launched from the UI, a schedule or a sensor gets);
+* ``golden``     the 4-day tiny world, whole graph, one range run through the CLI;
+* ``one_asset``  one asset through ``dagster asset materialize`` (after ``golden``): the
+  steps the run executed are listed, so a check step that the selection did not ask for shows;
+* ``demo``       ``python -m marketing_assets.demo`` (``make demo NO_UI=1`` after install);
+* ``ui_backfill`` two new demo days backfilled from the UI: ``dagster dev`` (webserver and
+  daemon) on 127.0.0.1, a partition backfill launched through its GraphQL, timed until the
+  backfill has completed (after ``demo``, on its instance);
+* ``ods``        one demo day through every ODS asset vs the read floor;
+* ``derived``    the derived layer over a range of demo days in one run (peak memory);
+* ``history``    one day's derived cost and the bytes it adds at a short and a long history;
+* ``backfill``   a long demo backfill (``--days``, 365 by default) in one range run, which
+  sets its own partitions start; not part of ``all`` (it simulates a year first);
+* ``large``      one large day (``SCALE=large``: about 5M executions), whole graph; not
+  part of ``all``;
+* ``tests``      ``make test``'s pytest command.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
+import json
 import os
-import resource
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
 import time
-import warnings
+import urllib.request
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from dagster import BetaWarning, materialize
-
-warnings.filterwarnings("ignore", category=BetaWarning)
-
-from marketing_assets.definitions import all_assets, derived_assets  # noqa: E402
-from marketing_assets.landing.resource import LandingResource  # noqa: E402
-from marketing_assets.storage import WarehouseIOManager, WarehouseResource  # noqa: E402
-
+REPO = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+BIN = Path(PYTHON).parent
+GIB = 2**30
+TINY_FIRST = dt.date(2025, 6, 1)
+DEMO_FIRST = dt.date(2025, 6, 1)
 
 
-def _process_seconds() -> float:
-    """Seconds since this process started (imports included), from /proc on Linux."""
-    try:
-        ticks = int(Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()[19])
-        uptime = float(Path("/proc/uptime").read_text().split()[0])
-        return uptime - ticks / os.sysconf("SC_CLK_TCK")
-    except (OSError, ValueError, IndexError):
-        return float("nan")
+@dataclass
+class Figures:
+    """One child process: wall and CPU seconds, peak RSS (GiB), exit status, its output."""
 
-ODS_ASSETS = [a for a in all_assets if a.key.path[0] == "redods"]
+    wall: float
+    cpu: float
+    peak_gib: float
+    returncode: int
+    output: str = ""
+
+    def __add__(self, other: Figures) -> Figures:
+        return Figures(self.wall + other.wall, self.cpu + other.cpu, max(self.peak_gib, other.peak_gib),
+                       self.returncode or other.returncode, self.output + other.output)
 
 
-def _run(label: str, assets, resources: dict, start: dt.date, days: int, db: Path) -> int:
-    last = start + dt.timedelta(days=days - 1)
+@dataclass
+class Row:
+    what: str
+    target: str
+    figures: Figures | None = None
+    rows: int | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def line(self) -> str:
+        if self.figures is None:
+            measured = "not measured"
+        else:
+            f = self.figures
+            measured = (f"wall {f.wall:,.1f} s, CPU {f.cpu:,.1f} s, peak {f.peak_gib:.2f} GiB"
+                        + (f", {self.rows:,} rows, {self.rows / f.wall:,.0f} rows/s" if self.rows else "")
+                        + ("" if f.returncode == 0 else f", FAILED (exit {f.returncode})"))
+        extra = "".join(f"\n      {n}" for n in self.notes)
+        return f"  {self.what:<58} {measured}\n      target: {self.target}{extra}"
+
+
+def measure(cmd: Sequence[str], env: dict[str, str], cwd: Path = REPO, timeout: float | None = None) -> Figures:
+    """Run ``cmd`` (its output captured) and return its figures, the wall from start to exit
+    and the CPU and peak RSS of the process and its children (``wait4``)."""
     began = time.perf_counter()
-    result = materialize(
-        assets,
-        resources=resources,
-        tags={
-            "dagster/asset_partition_range_start": start.isoformat(),
-            "dagster/asset_partition_range_end": last.isoformat(),
-        },
-    )
-    elapsed = time.perf_counter() - began
-    rows = {}
-    for event in result.get_asset_materialization_events():
-        m = event.materialization
-        if "dagster/row_count" in m.metadata:
-            # one event per partition, each with its own day's count
-            key = m.asset_key.to_user_string()
-            rows[key] = rows.get(key, 0) + m.metadata["dagster/row_count"].value
-    total = sum(rows.values())
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
-    for key, n in sorted(rows.items(), key=lambda kv: -kv[1])[:8]:
-        print(f"  {key:<80} {n:>12,}")
-    print(
-        f"{label} {start}..{last}: {total:,} rows written in {elapsed:.1f}s "
-        f"({total / elapsed:,.0f} rows/s); whole process "
-        f"{_process_seconds():.1f}s, peak memory {peak:.2f} GiB; "
-        f"warehouse {db.stat().st_size / 2**20:,.1f} MiB"
-    )
+    with tempfile.TemporaryFile() as out:
+        proc = subprocess.Popen(list(cmd), env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
+        deadline = None if timeout is None else began + timeout
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if deadline is not None and time.perf_counter() > deadline:
+                proc.kill()
+            time.sleep(0.05)
+        wall = time.perf_counter() - began
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        text = out.read().decode(errors="replace")
+    # ru_maxrss of wait4 is the largest process of the tree that has been waited for
+    return Figures(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024 / GIB, proc.returncode, text)
+
+
+class Place:
+    """A temporary folder with its own landing, warehouse, Dagster instance, reports."""
+
+    def __init__(self, root: Path, start: dt.date):
+        self.root = root
+        self.start = start
+        self.home = root / "dagster_home"
+        self.landing = root / "landing"
+        self.db = root / "warehouse.duckdb"
+        self.home.mkdir(parents=True, exist_ok=True)
+
+    def env(self, **extra: str) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("MARKETING_")}
+        env.update(
+            DAGSTER_HOME=str(self.home),
+            MARKETING_LANDING_DIR=str(self.landing),
+            MARKETING_DUCKDB_PATH=str(self.db),
+            MARKETING_REPORTS_DIR=str(self.root / "reports"),
+            MARKETING_SERVING_DIR=str(self.root / "serving"),
+            MARKETING_ALERTS_LOG=str(self.root / "alerts.log"),
+            MARKETING_PARTITIONS_START=self.start.isoformat(),
+            PYTHONWARNINGS="ignore",
+            **extra,
+        )
+        return env
+
+    def write_instance(self) -> None:
+        from marketing_assets import demo
+
+        (self.home / "dagster.yaml").write_text(demo.DAGSTER_YAML.format(home=self.home.resolve()))
+
+    def simulate(self, scale: str, first: dt.date, days: int) -> Figures:
+        return measure([PYTHON, "-m", "marketing_assets.sim", "--scale", scale, "--start", first.isoformat(),
+                        "--days", str(days), "--out", str(self.landing)], self.env())
+
+    def job(self, first: dt.date, last: dt.date, job: str = "daily_job", **env: str) -> Figures:
+        tags = {"dagster/asset_partition_range_start": first.isoformat(),
+                "dagster/asset_partition_range_end": last.isoformat()}
+        return measure([str(BIN / "dagster"), "job", "execute", "-m", "marketing_assets.definitions",
+                        "-j", job, "--tags", json.dumps(tags)], self.env(**env))
+
+    def materialize(self, select: str, first: dt.date, last: dt.date) -> Figures:
+        partition = ["--partition", first.isoformat()] if first == last else [
+            "--partition-range", f"{first.isoformat()}...{last.isoformat()}"]
+        return measure([str(BIN / "dagster"), "asset", "materialize", "-m", "marketing_assets.definitions",
+                        "--select", select, *partition], self.env())
+
+    def query(self, sql: str) -> list[tuple]:
+        import duckdb
+
+        with duckdb.connect(str(self.db), read_only=True) as conn:
+            return conn.sql(sql).fetchall()
+
+    def rows_written(self, first: dt.date, last: dt.date) -> int:
+        """Rows of every warehouse table in the partitions ``first`` .. ``last``."""
+        tables = self.query("SELECT schema_name, table_name FROM duckdb_tables() WHERE schema_name LIKE 'red%'")
+        total = 0
+        for schema, table in tables:
+            total += self.query(f"SELECT count(*) FROM {schema}.{table} WHERE dt BETWEEN DATE '{first}' AND DATE '{last}'")[0][0]
+        return total
+
+
+@contextlib.contextmanager
+def place(label: str, start: dt.date, keep: Path | None = None) -> Iterator[Place]:
+    if keep is not None:
+        root = keep / label
+        root.mkdir(parents=True, exist_ok=True)
+        yield Place(root, start)
+        return
+    root = Path(tempfile.mkdtemp(prefix=f"bench-{label}-"))
+    try:
+        yield Place(root, start)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def _steps(output: str) -> list[str]:
+    """Step keys a run executed (from its STEP_START log lines)."""
+    steps = []
+    for line in output.splitlines():
+        if " - STEP_START - " in line:
+            parts = line.split(" - ")
+            steps.append(parts[-3].strip() if len(parts) >= 3 else line)
+    return steps
+
+
+# ---- the rows ------------------------------------------------------------------------------
+def bench_tiny_day(keep: Path | None) -> Row:
+    row = Row("one tiny day, whole graph, as the UI launches it", "<= 60 s")
+    with place("tiny_day", TINY_FIRST, keep) as p:
+        p.write_instance()
+        sim = p.simulate("tiny", TINY_FIRST, 1)
+        row.figures = p.job(TINY_FIRST, TINY_FIRST)
+        row.rows = p.rows_written(TINY_FIRST, TINY_FIRST) if row.figures.returncode == 0 else None
+        row.notes.append(f"simulation (not counted) {sim.wall:.1f} s; steps run: {len(_steps(row.figures.output))}")
+    return row
+
+
+def bench_golden(keep: Path | None) -> list[Row]:
+    first, last = TINY_FIRST, TINY_FIRST + dt.timedelta(days=3)
+    golden = Row("the 4-day tiny world through the CLI, whole graph, one range run", "<= 2 min")
+    one = Row("one asset through `dagster asset materialize`", "<= 8 s; the selection runs alone")
+    with place("golden", TINY_FIRST, keep) as p:
+        p.write_instance()
+        p.simulate("tiny", first, 4)
+        golden.figures = p.job(first, last)
+        if golden.figures.returncode == 0:
+            golden.rows = p.rows_written(first, last)
+        asset = "redcdm/dm_ecm_trd_mkt_coupon_sellerid_nd_di"
+        one.figures = p.materialize(asset, last, last)
+        steps = _steps(one.figures.output)
+        one.notes.append(f"{asset} {last}: steps run {steps}")
+    return [golden, one]
+
+
+def bench_demo(keep: Path | None) -> list[Row]:
+    demo = Row("`make demo NO_UI=1`, 14 demo days, after install", "<= 60 s")
+    backfill = Row("2 new demo days, backfill from the UI (daemon tick included)", "<= 90 s")
+    end = DEMO_FIRST + dt.timedelta(days=13)
+    with place("demo", DEMO_FIRST, keep) as p:
+        env = p.env(DEMO_END=end.isoformat())
+        env.pop("MARKETING_PARTITIONS_START")  # the demo persists its own first day
+        demo.figures = measure([PYTHON, "-m", "marketing_assets.demo"], env)
+        for line in demo.figures.output.splitlines():
+            if line.startswith(("simulated", "daily_job", "asset checks")):
+                demo.notes.append(line.strip())
+        if demo.figures.returncode == 0:
+            demo.rows = p.rows_written(DEMO_FIRST, end)
+            first = end + dt.timedelta(days=1)
+            last = end + dt.timedelta(days=2)
+            measure([PYTHON, "-m", "marketing_assets.sim", "--scale", "demo", "--start", DEMO_FIRST.isoformat(),
+                     "--days", "16", "--out", str(p.landing)], env)
+            backfill.figures, notes = ui_backfill(p, env, first, last)
+            backfill.notes.extend(notes)
+    return [demo, backfill]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _graphql(base: str, query: str, variables: dict | None = None) -> dict:
+    body = json.dumps({"query": query, "variables": variables or {}}).encode()
+    request = urllib.request.Request(f"{base}/graphql", body, {"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        answer = json.loads(response.read())
+    if answer.get("errors"):
+        raise RuntimeError(answer["errors"])
+    return answer["data"]
+
+
+LAUNCH_BACKFILL = """
+mutation($params: LaunchBackfillParams!) {
+  launchPartitionBackfill(backfillParams: $params) {
+    __typename
+    ... on LaunchBackfillSuccess { backfillId }
+    ... on PythonError { message }
+    ... on InvalidSubsetError { message }
+  }
+}"""
+BACKFILL_STATUS = """
+query($id: String!) {
+  partitionBackfillOrError(backfillId: $id) {
+    ... on PartitionBackfill { status numPartitions
+      runs(limit: 100) { id status stats { ... on RunStatsSnapshot { stepsSucceeded stepsFailed } } } }
+  }
+}"""
+
+
+def ui_backfill(p: Place, env: dict[str, str], first: dt.date, last: dt.date) -> tuple[Figures, list[str]]:
+    """Start ``dagster dev``, launch a backfill of ``daily_job``'s assets over first..last as
+    the UI's "Materialize → backfill" does, and time it until the backfill has completed."""
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    log = open(p.root / "dagster_dev.log", "wb")
+    server = subprocess.Popen([str(BIN / "dagster"), "dev", "-h", "127.0.0.1", "-p", str(port), "-w",
+                               str(REPO / "workspace.yaml")], env=env, cwd=REPO, stdout=log,
+                              stderr=subprocess.STDOUT, start_new_session=True)
+    notes = []
+    try:
+        deadline = time.monotonic() + 300
+        while True:
+            try:
+                data = _graphql(base, "{ repositoriesOrError { ... on RepositoryConnection { nodes { name } } } }")
+                if data["repositoriesOrError"].get("nodes"):
+                    break
+            except Exception:  # not up yet
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"dagster dev did not answer on {base} within 300 s")
+            time.sleep(1)
+        keys = _graphql(base, "{ assetNodes { assetKey { path } isPartitioned } }")["assetNodes"]
+        params = {
+            "assetSelection": [{"path": k["assetKey"]["path"]} for k in keys if k["isPartitioned"]],
+            "partitionNames": [(first + dt.timedelta(days=i)).isoformat() for i in range((last - first).days + 1)],
+            "fromFailure": False,
+            "tags": [],
+        }
+        began = time.perf_counter()
+        cpu_before = _tree_cpu(server.pid)
+        launched = _graphql(base, LAUNCH_BACKFILL, {"params": params})["launchPartitionBackfill"]
+        if launched["__typename"] != "LaunchBackfillSuccess":
+            raise RuntimeError(f"backfill not launched: {launched}")
+        backfill_id = launched["backfillId"]
+        status = None
+        while time.perf_counter() - began < 3600:
+            answer = _graphql(base, BACKFILL_STATUS, {"id": backfill_id})["partitionBackfillOrError"]
+            status = answer["status"]
+            if status in ("COMPLETED", "COMPLETED_SUCCESS", "COMPLETED_FAILED", "FAILED", "CANCELED"):
+                break
+            time.sleep(1)
+        wall = time.perf_counter() - began
+        runs = answer.get("runs") or []
+        notes.append(f"backfill {backfill_id}: {status}, {len(runs)} run(s): "
+                     + ", ".join(f"{r['status']} {r['stats'].get('stepsSucceeded')} steps" for r in runs))
+        figures = Figures(wall, _tree_cpu(server.pid) - cpu_before, 0.0, 0 if status.startswith("COMPLETED") and
+                          all(r["status"] == "SUCCESS" for r in runs) else 1)
+        notes.append("CPU is the dagster dev process tree's (webserver, daemon, code server, run workers)")
+        return figures, notes
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(server.pid, 15)
+        try:
+            server.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, 9)
+        log.close()
+
+
+def _tree_cpu(pid: int) -> float:
+    """CPU seconds of a process and its live descendants (from /proc), plus their finished children."""
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    # walk the tree by parent pid
+    children: dict[int, list[int]] = {}
+    stats: dict[int, list[str]] = {}
+    for status in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = status.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        child = int(status.parent.name)
+        stats[child] = fields
+        children.setdefault(int(fields[1]), []).append(child)
+    stack = [pid]
+    while stack:
+        current = stack.pop()
+        if current in stats:
+            f = stats[current]
+            total += sum(int(x) for x in f[11:15]) / tick  # utime stime cutime cstime
+        stack.extend(children.get(current, []))
     return total
 
 
-def bench_ods(landing: Path, start: dt.date, days: int, db: Path) -> None:
-    resources = {
-        "io_manager": WarehouseIOManager(database=str(db)),
-        "warehouse": WarehouseResource(database=str(db)),
-        "landing": LandingResource(root=str(landing)),
-    }
-    landed = sum(p.stat().st_size for p in landing.rglob("part-*") if any(
-        f"dt={(start + dt.timedelta(days=i)).isoformat()}" in p.parts for i in range(days)))
-    print(f"landed: {landed / 2**20:,.1f} MiB")
-    _run("ODS load", ODS_ASSETS, resources, start, days, db)
+def bench_ods(keep: Path | None) -> Row:
+    row = Row("ODS load of one demo day vs DuckDB reading the same files once", "<= 2x the read floor")
+    with place("ods", DEMO_FIRST, keep) as p:
+        p.write_instance()
+        p.simulate("demo", DEMO_FIRST, 1)
+        day = DEMO_FIRST
+        row.figures = p.materialize("key:redods/*", day, day)
+        floor = measure([PYTHON, "-c", (
+            "import datetime, sys, time; from pathlib import Path;"
+            "from marketing_assets.landing.floor import read_floor;"
+            f"r = read_floor(Path({str(p.landing)!r}), datetime.date.fromisoformat({day.isoformat()!r}), {str(p.root / 'floor.duckdb')!r});"
+            "print('FLOOR', r.seconds, r.rows, r.bytes)")], p.env())
+        if row.figures.returncode == 0:
+            row.rows = p.rows_written(day, day)
+        for line in floor.output.splitlines():
+            if line.startswith("FLOOR"):
+                _, seconds, rows, size = line.split()
+                row.notes.append(
+                    f"read floor: {float(seconds):.1f} s inside its process ({int(rows):,} rows, "
+                    f"{int(size) / 2**20:,.1f} MiB), whole process {floor.wall:.1f} s; "
+                    f"ratio ODS / floor (whole processes) {row.figures.wall / floor.wall:.2f}x")
+        if floor.returncode:
+            row.notes.append(f"read floor FAILED: {floor.output[-500:]}")
+    return row
 
 
-def bench_derived(start: dt.date, days: int, db: Path) -> None:
-    resources = {
-        "io_manager": WarehouseIOManager(database=str(db)),
-        "warehouse": WarehouseResource(database=str(db)),
-    }
-    _run("DW/DIM/DWD/DM build", derived_assets, resources, start, days, db)
+def bench_derived(keep: Path | None, days: int = 29) -> Row:
+    row = Row(f"derived layer, demo world, range run of {days} days", "<= 4 GiB whatever the range")
+    with place("derived", DEMO_FIRST, keep) as p:
+        p.write_instance()
+        last = DEMO_FIRST + dt.timedelta(days=days - 1)
+        p.simulate("demo", DEMO_FIRST, days)
+        ods = p.materialize("key:redods/*", DEMO_FIRST, last)
+        row.notes.append(f"ODS first (not counted): {ods.wall:.1f} s, peak {ods.peak_gib:.2f} GiB")
+        row.figures = p.materialize("key:redcdm/* or key:reddw/* or key:reddm/* or key:redapp/*", DEMO_FIRST, last)
+        if row.figures.returncode == 0:
+            row.rows = p.rows_written(DEMO_FIRST, last)
+    return row
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m marketing_assets.bench")
-    sub = parser.add_subparsers(dest="what", required=True)
-    ods = sub.add_parser("ods", help="load landed days into every ODS table")
-    ods.add_argument("--landing", type=Path, required=True)
-    derived = sub.add_parser("derived", help="build every table above ODS from stored ODS days")
-    for p in (ods, derived):
-        p.add_argument("--start", type=dt.date.fromisoformat, required=True)
-        p.add_argument("--days", type=int, default=1)
-        p.add_argument("--db", type=Path, required=True)
-    args = parser.parse_args()
-    if args.what == "ods":
-        bench_ods(args.landing, args.start, args.days, args.db)
-    else:
-        bench_derived(args.start, args.days, args.db)
+def _derived_bytes_per_day(p: Place, day: dt.date) -> int:
+    """Estimated bytes the derived tables hold for ``day``: each table's storage blocks
+    (256 KiB each, ``pragma_storage_info``) shared out by rows, times the day's rows."""
+    total = 0.0
+    for schema, table in p.query(
+        "SELECT schema_name, table_name FROM duckdb_tables() "
+        "WHERE schema_name IN ('reddw', 'redcdm', 'reddm', 'redapp')"
+    ):
+        on_day, rows = p.query(f"SELECT count(*) FILTER (WHERE dt = DATE '{day}'), count(*) FROM {schema}.{table}")[0]
+        blocks = p.query(f"SELECT count(DISTINCT block_id) FROM pragma_storage_info('{schema}.{table}') WHERE block_id >= 0")[0][0]
+        if rows:
+            total += on_day * blocks * 262144 / rows
+    return int(total)
+
+
+def bench_history(keep: Path | None, short: int = 30, long: int = 75) -> Row:
+    row = Row(f"one day's derived cost with history (day {long} vs day {short})", "<= 1.1x; bytes a day adds flat")
+    with place("history", DEMO_FIRST, keep) as p:
+        p.write_instance()
+        p.simulate("demo", DEMO_FIRST, long)
+        last = DEMO_FIRST + dt.timedelta(days=long - 1)
+        p.materialize("key:redods/*", DEMO_FIRST, last)
+        derived = "key:redcdm/* or key:reddw/* or key:reddm/* or key:redapp/*"
+        p.materialize(derived, DEMO_FIRST, last)
+        figures = {}
+        for n in (short, long):
+            day = DEMO_FIRST + dt.timedelta(days=n - 1)
+            figures[n] = p.materialize(derived, day, day)
+        row.figures = figures[long]
+        ratio = figures[long].wall / figures[short].wall
+        row.notes.append(f"day {short}: {figures[short].wall:.1f} s (CPU {figures[short].cpu:.1f} s); day {long}: "
+                         f"{figures[long].wall:.1f} s (CPU {figures[long].cpu:.1f} s); ratio {ratio:.2f}x")
+        for n in (15, 45, long):
+            day = DEMO_FIRST + dt.timedelta(days=n - 1)
+            row.notes.append(f"derived bytes held for day {n} (estimate): {_derived_bytes_per_day(p, day) / 2**20:,.1f} MiB")
+    return row
+
+
+def bench_backfill(keep: Path | None, days: int = 365) -> Row:
+    row = Row(f"a {days}-day demo backfill in one range run", "<= 10 min, <= 4 GiB")
+    with place("backfill", DEMO_FIRST, keep) as p:
+        p.write_instance()
+        sim = p.simulate("demo", DEMO_FIRST, days)
+        last = DEMO_FIRST + dt.timedelta(days=days - 1)
+        row.notes.append(f"simulation (not counted) {sim.wall:.1f} s, peak {sim.peak_gib:.2f} GiB")
+        row.figures = p.job(DEMO_FIRST, last)
+        if row.figures.returncode == 0:
+            row.rows = p.rows_written(DEMO_FIRST, last)
+            row.notes.append(f"warehouse file {p.db.stat().st_size / 2**20:,.0f} MiB")
+    return row
+
+
+def bench_large(keep: Path | None) -> Row:
+    row = Row("one large day (>= 5M executions), whole graph", "<= 10 min, <= 10 GiB")
+    with place("large", DEMO_FIRST, keep) as p:
+        p.write_instance()
+        sim = p.simulate("large", DEMO_FIRST, 1)
+        row.notes.append(f"simulation (not counted) {sim.wall:.1f} s, peak {sim.peak_gib:.2f} GiB")
+        row.figures = p.job(DEMO_FIRST, DEMO_FIRST)
+        if row.figures.returncode == 0:
+            row.rows = p.rows_written(DEMO_FIRST, DEMO_FIRST)
+    return row
+
+
+def bench_tests(keep: Path | None) -> Row:
+    row = Row("`make test` (pytest -m 'not full') on this machine", "<= 4 min")
+    row.figures = measure([PYTHON, "-m", "pytest", "-m", "not full", "-q", "-p", "no:cacheprovider"],
+                          {k: v for k, v in os.environ.items() if not k.startswith("MARKETING_")})
+    summary = [line for line in row.figures.output.splitlines() if " passed" in line or " failed" in line]
+    row.notes.extend(summary[-1:])
+    return row
+
+
+ROWS = {
+    "tiny_day": bench_tiny_day,
+    "golden": bench_golden,
+    "demo": bench_demo,
+    "ods": bench_ods,
+    "derived": bench_derived,
+    "history": bench_history,
+    "tests": bench_tests,
+    "backfill": bench_backfill,
+    "large": bench_large,
+}
+ALL = ["tiny_day", "golden", "demo", "ods", "derived", "history", "tests"]
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m marketing_assets.bench", description=__doc__.split("\n\n")[0])
+    parser.add_argument("rows", nargs="+", choices=[*ROWS, "all"])
+    parser.add_argument("--keep", type=Path, help="keep each row's folder under this one (default: removed)")
+    args = parser.parse_args(argv)
+    wanted = [r for name in args.rows for r in (ALL if name == "all" else [name])]
+    if os.environ.get("SCALE") == "large" and "large" not in wanted:
+        wanted.append("large")
+    print(f"marketing_assets bench on {os.cpu_count()} cores, {os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / GIB:.0f} GiB; "
+          f"load average {os.getloadavg()[0]:.1f}", flush=True)
+    for name in dict.fromkeys(wanted):
+        began = time.perf_counter()
+        result = ROWS[name](args.keep)
+        for row in result if isinstance(result, list) else [result]:
+            print(row.line(), flush=True)
+        print(f"    ({name}: {time.perf_counter() - began:.0f} s with set-up)", flush=True)
 
 
 if __name__ == "__main__":
