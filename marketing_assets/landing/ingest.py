@@ -15,18 +15,27 @@ of the landed files ends in exactly one of the two outputs:
 - records whose event time is before the landing day stay, with ``is_late = true``;
 - fields the model does not know are left out and counted per field (schema drift);
 - files of the day folder that are not data files are not read, and listed (``ignored_files``).
+
+Two read paths give the same records: a well-formed file is read by DuckDB's ``read_json``
+/ ``read_csv`` (``landing.fast``: every such file of a source-day in one read, the 24 parts
+of an hourly source included); a file that fails one of its checks is split into lines and
+parsed line by line (``landing.parse``), which finds and quarantines the bad lines. Both feed
+the same typing, checks and duplicate rule; ``MARKETING_ODS_FAST=0`` forces the line path.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pandera.polars as pa
 import polars as pl
 from pandera.errors import SchemaErrors
 
+from marketing_assets.landing import fast
 from marketing_assets.landing import files as landing_files
 from marketing_assets.landing import quarantine
 from marketing_assets.landing.coerce import coerce
@@ -92,9 +101,28 @@ def _binlog_columns(parsed: pl.DataFrame) -> list[pl.Expr]:
     return [pl.col("_op").alias("op"), event_time.alias("event_time")]
 
 
+@functools.lru_cache(maxsize=256)
+def _value_check_schema(spec: OdsSpec, names: tuple[str, ...]) -> pa.DataFrameSchema:
+    full = spec.landed_schema()
+    columns = {name: full.columns[name] for name in names}
+    return pa.DataFrameSchema(columns, strict=False, coerce=True, name=full.name)
+
+
 def _check_failures(spec: OdsSpec, frame: pl.DataFrame) -> pl.DataFrame:
     """Row positions failing a value check of the model, with a reason: (_pos, reason)."""
-    schema = spec.landed_schema()
+    full = spec.landed_schema()
+    # only what can fail: the columns with a value check, and a required column holding a
+    # null (coerce already refused a missing required field and gave every column its
+    # dtype, which ``ingest_day`` asserts): validating every column cost most of the time
+    nulls = frame.select(*full.columns).null_count().row(0, named=True)
+    columns = {
+        name: col
+        for name, col in full.columns.items()
+        if col.checks or (not col.nullable and nulls[name])
+    }
+    if not columns:
+        return pl.DataFrame(schema={"_pos": pl.Int64, "reason": pl.String})
+    schema = _value_check_schema(spec, tuple(columns))
     try:
         schema.validate(frame.select(*schema.columns), lazy=True)
     except SchemaErrors as exc:
@@ -225,7 +253,8 @@ def ingest_day(spec: OdsSpec, root: Path, day: dt.date) -> IngestResult:
     """Read, type and check one landed table-day (see the module doc for where records go).
 
     Records are parsed and typed in batches of about ``CHUNK_LINES`` lines (small files
-    together, a large file in slices), so memory follows the batch, not the day.
+    together, a large file in slices; the fast path streams its read in such batches), so
+    the typing's memory follows the batch, not the day.
     """
     landed = landing_files.locate(root, spec.table, day)
     result = IngestResult(day=day, frame=pl.DataFrame(), quarantine=quarantine.empty())
@@ -272,21 +301,12 @@ def ingest_day(spec: OdsSpec, root: Path, day: dt.date) -> IngestResult:
             good = good.with_columns(_raw_hash=pl.col("_raw_text").hash(seed=0))
         goods.append(_compact(good.select(*schema.columns, *(["_raw_hash"] if binlog else []))))
 
-    for path in landed.files:
-        rel = landed.relative(path, root)
-        result.files.append(rel)
-        data = landing_files.read_bytes(path)
-        if not data.strip():
-            result.empty_files.append(rel)
-        lines, blank = landing_files.split_lines(data, rel)
-        del data
+    def read_lines(path: Path, rel: str) -> None:
+        """The line path: every line of the file parsed on its own (bad lines found)."""
+        nonlocal pending
+        lines, blank = landing_files.split_lines(landing_files.read_bytes(path), rel)
         result.lines += lines.height
         result.blank_lines += blank
-        if spec.hourly:
-            hour = landing_files.hour_of(path.name)
-            if hour is None or not 0 <= hour <= 23:
-                raise ValueError(f"{path}: hourly source files must be named part-HH.*")
-            hours[rel] = hour
         if spec.fmt is SourceFormat.CSV:
             # a CSV file is parsed whole, with its own header (dumps are small)
             parsed_batch.append(parse_csv(spec, lines))
@@ -299,7 +319,40 @@ def ingest_day(spec: OdsSpec, root: Path, day: dt.date) -> IngestResult:
                     flush()
         if pending >= CHUNK_LINES:
             flush()
-        del lines
+
+    use_fast = fast.enabled()
+    fast_files: list[fast.FastFile] = []
+    for path in landed.files:
+        rel = landed.relative(path, root)
+        result.files.append(rel)
+        if spec.hourly:
+            hour = landing_files.hour_of(path.name)
+            if hour is None or not 0 <= hour <= 23:
+                raise ValueError(f"{path}: hourly source files must be named part-HH.*")
+            hours[rel] = hour
+        data = landing_files.read_bytes(path)
+        if not data.strip():
+            result.empty_files.append(rel)
+        scan = fast.scan(spec.fmt, data) if use_fast else None
+        del data
+        if scan is not None and scan.refused is None:
+            fast_files.append(fast.FastFile(path, rel, scan))
+        else:
+            read_lines(path, rel)
+    if fast_files:
+        batches = fast.read_fast(spec, fast_files, CHUNK_LINES)
+        refused = set(next(batches))
+        for f in fast_files:
+            if f.rel in refused:
+                read_lines(f.path, f.rel)
+            else:
+                result.lines += f.scan.lines
+                result.blank_lines += f.scan.blank
+        for parsed in batches:
+            parsed_batch.append(parsed)
+            pending += parsed.height
+            if pending >= CHUNK_LINES:
+                flush()
     flush()
     if landed.empty_marker and result.lines:
         raise ValueError(
@@ -321,8 +374,17 @@ def ingest_day(spec: OdsSpec, root: Path, day: dt.date) -> IngestResult:
     bad = pl.concat(
         [
             *bads,
-            _raw_texts(root, duplicates.select("_src_file", "_src_line", "_reject")),
+            duplicates.select("_src_file", "_src_line", "_reject"),
             _outside_root(landed, root),
+        ],
+        how="diagonal_relaxed",
+    )
+    # the fast path and the duplicates carry no text: read again for the few bad records
+    textless = pl.col("_raw_text").is_null()
+    bad = pl.concat(
+        [
+            bad.filter(~textless),
+            _raw_texts(root, bad.filter(textless).select("_src_file", "_src_line", "_reject")),
         ],
         how="diagonal_relaxed",
     )
@@ -332,7 +394,9 @@ def ingest_day(spec: OdsSpec, root: Path, day: dt.date) -> IngestResult:
     sort_by = list(dict.fromkeys([*spec.grain, "_src_file", "_src_line"]))
     good = good.select(*schema.columns)
     # already validated above (value checks) and typed by coerce: only the order is left
-    result.frame = good if sort_by == ["_src_file", "_src_line"] else good.sort(sort_by)
+    # the line path reads files in order; the fast path's files come after the refused ones
+    in_order = sort_by == ["_src_file", "_src_line"] and not fast_files
+    result.frame = good if in_order else good.sort(sort_by)
     expected = {n: c.dtype.type for n, c in schema.columns.items()}
     if dict(result.frame.schema) != expected:
         raise TypeError(f"{spec.table}: typed frame {dict(result.frame.schema)} != {expected}")

@@ -44,6 +44,8 @@ def quarantine_rows(table: str, day: dt.date, rejected: pl.DataFrame) -> pl.Data
         pl.col("_raw_text").alias("raw"),
         pl.col("_reject").alias("reason"),
     )
+    if frame.is_empty():  # most source-days: nothing to check
+        return empty()
     return Quarantine.validate(frame.sort("file", "line"))
 
 

@@ -120,7 +120,12 @@ class OdsSpec:
         return pa.DataFrameSchema(columns, strict=True, coerce=True, name=name)
 
     def landed_schema(self) -> pa.DataFrameSchema:
-        """Schema of the table the landed records become (the events table for binlog)."""
+        """Schema of the table the landed records become (the events table for binlog);
+        built once (every batch of a load validates with it)."""
+        return self._landed_schema
+
+    @cached_property
+    def _landed_schema(self) -> pa.DataFrameSchema:
         system = dict(LANDED_SYSTEM)
         if self.hourly:
             system = {**SYNC_HOUR, **system}

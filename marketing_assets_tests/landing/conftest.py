@@ -133,3 +133,13 @@ def account(aid: int, balance: int, modified_ms: int) -> str:
 @pytest.fixture
 def root(tmp_path: Path) -> Path:
     return tmp_path / "landing"
+
+
+@pytest.fixture(params=["fast", "line"])
+def ods_path(request, monkeypatch):
+    """Run a test on each ODS read path: the fast path (DuckDB ``read_json``/``read_csv``
+    of whole files, the default) and the line path it falls back to."""
+    from marketing_assets.landing.fast import FAST_ENV
+
+    monkeypatch.setenv(FAST_ENV, "1" if request.param == "fast" else "0")
+    return request.param

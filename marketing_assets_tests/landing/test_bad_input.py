@@ -26,6 +26,9 @@ from marketing_assets_tests.landing.conftest import (
     order,
 )
 
+#: every rule holds on both read paths (see ``conftest.ods_path``)
+pytestmark = pytest.mark.usefixtures("ods_path")
+
 
 def _only_reason(result) -> str:
     assert result.quarantine.height == 1, result.quarantine

@@ -17,6 +17,9 @@ from marketing_assets.landing.files import (
 from marketing_assets.landing.ingest import ingest_day
 from marketing_assets_tests.landing.conftest import CSV_ITEM, DAY, MONGO, land, order
 
+#: every rule holds on both read paths (see ``conftest.ods_path``)
+pytestmark = pytest.mark.usefixtures("ods_path")
+
 FOLDER = f"{MONGO.table}/dt=2025-06-02"
 
 

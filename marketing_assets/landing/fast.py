@@ -1,0 +1,410 @@
+"""The fast path of the ODS load: well-formed files read by DuckDB's ``read_json`` /
+``read_csv`` in one pass per source-day, with an explicit schema.
+
+The line path (``landing.parse``) splits every file into lines and parses each line with a
+dozen DuckDB JSON functions per field; it finds and names every bad line. Most files have
+none, so they are read here instead, straight into the frame ``landing.parse`` produces
+(``_src_file``, ``_src_line``, ``_keys``, ``v__…``/``t__…``, binlog ``_op``/``_ts_ms``) and
+typed and checked by the same code after it. A file takes the fast path only when nothing
+the line path would reject a line for can hide in it:
+
+- a cheap scan of its bytes (``scan``): no line over ``files.max_line_bytes()`` (DuckDB's
+  ``maximum_object_size`` does not stop one), no NUL byte (``read_csv`` keeps a NUL as is),
+  no UTF-8 byte order mark; CSV also: no quote, no carriage return, no blank line;
+- DuckDB reads it without raising: not UTF-8, not JSON, truncated, not an object, a key
+  repeated in the record or in a binlog row image (a ``MAP`` refuses a repeated key), a
+  ragged CSV line (``strict_mode``) all raise;
+- the records it holds are the file's non-blank lines, one each (a whitespace-only line,
+  which DuckDB skips, and two objects on one line fail this);
+- no record the line path would refuse whole: a binlog event without a known ``op`` or
+  its row image, a key repeated in an object a dotted source field is nested in.
+
+Any file failing one of these is read by the line path, which quarantines its bad lines.
+``MARKETING_ODS_FAST=0`` sends every file there (the tests run the bad-input cases on both).
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import polars as pl
+
+from marketing_assets.landing import files as landing_files
+from marketing_assets.landing.parse import csv_header, field_sql, json_path, scratch
+from marketing_assets.landing.spec import BINLOG_OPS, OdsSpec, SourceFormat
+
+FAST_ENV = "MARKETING_ODS_FAST"
+
+
+def enabled() -> bool:
+    """Whether well-formed files take the fast path (default yes; ``$MARKETING_ODS_FAST=0``
+    forces the line path), read from the environment when called."""
+    return os.environ.get(FAST_ENV, "1").strip().lower() not in ("0", "false", "no", "off")
+
+
+@dataclass(frozen=True)
+class FileScan:
+    """What a byte scan of one landed file found (counted as ``files.split_lines`` counts)."""
+
+    lines: int  # non-blank lines
+    blank: int
+    #: 1-based numbers of the non-blank lines, when some line is blank (else 1..lines)
+    numbers: np.ndarray | None
+    #: why the file cannot take the fast path (None: it may)
+    refused: str | None
+
+
+def scan(fmt: SourceFormat, data: bytes) -> FileScan:
+    """Count the lines of ``data`` and decide whether the file may take the fast path."""
+    a = np.frombuffer(data, dtype=np.uint8)
+    newlines = np.flatnonzero(a == 10)
+    ends = newlines if data.endswith(b"\n") or not data else np.append(newlines, len(a))
+    starts = np.concatenate([[0], newlines + 1])[: len(ends)]
+    lengths = ends - starts
+    carriage = (lengths > 0) & (a[np.maximum(ends - 1, 0)] == 13) if len(a) else lengths > 0
+    size = lengths - carriage
+    blank = size == 0
+    n_blank = int(blank.sum())
+    numbers = np.flatnonzero(~blank) + 1 if n_blank else None
+    refused = None
+    if data.startswith(codecs.BOM_UTF8):
+        refused = "byte order mark"
+    elif len(size) and int(size.max()) > landing_files.max_line_bytes():
+        refused = "a line over the limit"
+    elif b"\x00" in data:
+        refused = "NUL byte"
+    elif fmt is SourceFormat.CSV and (b'"' in data or b"\r" in data or n_blank):
+        refused = "CSV with quotes, carriage returns or blank lines"
+    elif fmt is SourceFormat.CSV and len(size) and blank[0]:
+        refused = "CSV without a header line"
+    return FileScan(len(size) - n_blank, n_blank, numbers, refused)
+
+
+@dataclass(frozen=True)
+class FastFile:
+    path: Path
+    rel: str
+    scan: FileScan
+
+
+def _lit(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+#: a one-key Extended JSON wrapper as DuckDB writes it: ``{"$numberLong":"5"}`` (and $oid,
+#: $numberInt, $numberDecimal, $numberDouble, a $date string), ``{"$date":86400000}`` (an
+#: integer of at most 18 digits: a BIGINT for sure), ``{"$date":{"$numberLong":"-3600"}}``;
+#: its value (no quote, backslash or brace in it) is what ``parse.field_sql`` unwraps
+_WRAPPER = (
+    r'^\{"\$(?:(?:oid|numberLong|numberInt|numberDecimal|numberDouble|date)":"[^"\\{}]*"'
+    r'|date":-?[0-9]{1,18}|date":\{"\$numberLong":"[^"\\{}]*"\})\}$'
+)
+_DATE_LONG = '{"$date":{"$numberLong":'
+
+
+def _top_level_sql(
+    value: str, raw: str, first: str, wrapper: str, keep_json: bool
+) -> tuple[str, str, str]:
+    """``parse.field_sql`` for a record's top-level value ``value`` (a ``JSON`` of the
+    record's map, as DuckDB writes it: a number or boolean as the line path's ``->>`` gives
+    it, an object or array minified as ``json_extract`` gives it, a string quoted and
+    escaped only where it must be), without parsing: a string without a backslash is its
+    text between the quotes, an Extended JSON wrapper is read by a pattern. Also the SQL of
+    a value the pattern does not know (an object in a scalar field, a wrapper of another
+    shape): the file goes to the line path, which judges it. The type of a number is
+    ``NUMBER`` (the line path names its kind; only ``OBJECT`` and ``ARRAY`` matter to
+    ``coerce``). ``raw``, ``first`` and ``wrapper`` name the value's text, its first
+    character and whether it is a wrapper: computed once (``_json_select``)."""
+    text = (
+        f"CASE WHEN contains({raw}, '\\') THEN {value} ->> '$' "
+        f"ELSE substr({raw}, 2, length({raw}) - 2) END"
+    )
+    # the value of a wrapper: after its (first) key, quotes and braces trimmed
+    after = (
+        f"CASE WHEN starts_with({raw}, '{_DATE_LONG}') THEN substr({raw}, {len(_DATE_LONG) + 1}) "
+        f"ELSE substr({raw}, strpos({raw}, ':') + 1) END"
+    )
+    if keep_json:
+        structured, unknown = raw, "false"
+    else:
+        structured = f"CASE WHEN {wrapper} THEN trim({after}, '\"}}') END"
+        unknown = f"COALESCE({first} = '{{' AND NOT {wrapper}, false)"
+    sql = (
+        f"CASE WHEN {value} IS NULL OR {raw} = 'null' THEN NULL WHEN {first} = '\"' THEN {text} "
+        f"WHEN {first} IN ('{{', '[') THEN {structured} ELSE {raw} END"
+    )
+    jtype = (
+        f"CASE WHEN {value} IS NULL THEN NULL WHEN {first} = '{{' THEN 'OBJECT' "
+        f"WHEN {first} = '[' THEN 'ARRAY' WHEN {first} = '\"' THEN 'VARCHAR' "
+        f"WHEN {first} IN ('t', 'f') THEN 'BOOLEAN' ELSE 'NUMBER' END"
+    )
+    return sql, jtype, unknown
+
+
+def _repeated(keys: str) -> str:
+    return f"COALESCE(len({keys}) <> len(list_distinct({keys})), false)"
+
+
+def _json_select(spec: OdsSpec, files: Sequence[FastFile]) -> str:
+    """One ``read_json`` of ``files``: each record a ``MAP(VARCHAR, JSON)`` (a key repeated
+    in it raises), its fields extracted by the line path's SQL (``parse.field_sql``) from
+    their top-level values, and ``_bad``: a record the line path refuses whole."""
+    binlog = spec.fmt is SourceFormat.BINLOG
+    limit = max(landing_files.max_line_bytes() + 1024, 16 * 1024 * 1024)
+    paths = ", ".join(_lit(str(f.path)) for f in files)
+    source = (
+        f"read_json([{paths}], format='newline_delimited', records=false, "
+        f"columns={{'json': 'MAP(VARCHAR, JSON)'}}, filename=true, auto_detect=false, "
+        f"maximum_object_size={limit})"
+    )
+    bad = []
+    if binlog:
+        ops = ", ".join(_lit(op) for op in BINLOG_OPS)
+        op = "json['op'] ->> '$'"
+        # both images as maps: a key repeated in either raises, as the line path refuses it
+        images = (
+            f"(SELECT filename, {op} AS _op, json['ts_ms'] ->> '$' AS _ts_ms, "
+            f"CAST(json['before'] AS MAP(VARCHAR, JSON)) AS _before, "
+            f"CAST(json['after'] AS MAP(VARCHAR, JSON)) AS _after FROM {source})"
+        )
+        source = (
+            f"(SELECT *, CASE WHEN _op = 'd' THEN _before ELSE _after END AS rec FROM {images})"
+        )
+        bad += [f"_op IS NULL OR _op NOT IN ({ops})", "rec IS NULL"]
+        extra = ["_op", "_ts_ms"]
+    else:
+        source = f"(SELECT filename, json AS rec FROM {source})"
+        extra = []
+    parents = sorted(
+        {
+            tuple(parts[:i])
+            for parts in (spec.source_field(c).split(".") for c in spec.business_columns)
+            for i in range(1, len(parts))
+        }
+    )
+    for parent in parents:
+        inner = json_path(".".join(parent[1:])) if len(parent) > 1 else "$"
+        images = ["_before", "_after"] if binlog else ["rec"]
+        bad += [_repeated(f"json_keys({m}[{_lit(parent[0])}], '{inner}')") for m in images]
+    # each top-level value looked up once (a map lookup per use cost more than the read)
+    tops = list(dict.fromkeys(spec.source_field(c).split(".")[0] for c in spec.business_columns))
+    ref = {top: f'"j__{i}"' for i, top in enumerate(tops)}
+    fields, unknown = [], ["_bad"]
+    for column, col in spec.business_columns.items():
+        parts = spec.source_field(column).split(".")
+        keep_json = bool((col.metadata or {}).get("json"))
+        if len(parts) > 1:
+            value, jtype = field_sql(ref[parts[0]], json_path(".".join(parts[1:])), keep_json)
+        else:
+            i = tops.index(parts[0])
+            value, jtype, odd = _top_level_sql(
+                ref[parts[0]], f'"s__{i}"', f'"f__{i}"', f'"w__{i}"', keep_json
+            )
+            unknown.append(odd)
+        fields.append(f'{value} AS "v__{column}", {jtype} AS "t__{column}"')
+    values = ", ".join(f"rec[{_lit(top)}] AS {ref[top]}" for top in tops)
+    record = (
+        f"SELECT filename, map_keys(rec) AS _keys, {''.join(e + ', ' for e in extra)}"
+        f"{' OR '.join(bad) if bad else 'false'} AS _bad, {values} FROM {source}"
+    )
+    # the text of each value, its first character and whether it is a wrapper, once each
+    texts = ", ".join(f'CAST({ref[top]} AS VARCHAR) AS "s__{i}"' for i, top in enumerate(tops))
+    firsts = ", ".join(f'left("s__{i}", 1) AS "f__{i}"' for i in range(len(tops)))
+    wrappers = ", ".join(
+        f"COALESCE(\"f__{i}\" = '{{' AND regexp_matches(\"s__{i}\", '{_WRAPPER}'), false) "
+        f'AS "w__{i}"'
+        for i in range(len(tops))
+    )
+    record = f"SELECT *, {texts} FROM ({record})"
+    record = f"SELECT *, {wrappers} FROM (SELECT *, {firsts} FROM ({record}))"
+    return (
+        f"SELECT filename, _keys, {', '.join([*extra, *fields])}, "
+        f"{' OR '.join(unknown)} AS _bad FROM ({record})"
+    )
+
+
+def _csv_select(spec: OdsSpec, files: Sequence[FastFile], header: tuple[str, ...]) -> str:
+    """One ``read_csv`` of ``files`` sharing ``header``: every column text, as the line path
+    reads it (``\\N`` or empty is NULL), a ragged line raises (``strict_mode``)."""
+    paths = ", ".join(_lit(str(f.path)) for f in files)
+    columns = ", ".join(f"{_lit(h)}: 'VARCHAR'" for h in header)
+    by_src = {spec.source_field(c): c for c in spec.business_columns}
+    present = [h for h in header if h in by_src]
+    keys = f"[{', '.join(_lit(h) for h in header)}]::VARCHAR[]"
+    fields = [
+        f'"{h}" AS "v__{by_src[h]}", CASE WHEN "{h}" IS NOT NULL THEN \'VARCHAR\' END '
+        f'AS "t__{by_src[h]}"'
+        for h in present
+    ]
+    return (
+        f"SELECT filename, {keys} AS _keys{''.join(', ' + f for f in fields)}, false AS _bad "
+        f"FROM read_csv([{paths}], header=true, columns={{{columns}}}, delim=',', quote='\"', "
+        f"escape='\"', nullstr=['\\N', ''], strict_mode=true, null_padding=false, "
+        f"auto_detect=false, filename=true)"
+    )
+
+
+def _units(
+    spec: OdsSpec, files: Sequence[FastFile]
+) -> list[tuple[list[FastFile], str | None]]:
+    """The reads of a source-day: every JSON file in one; CSV files one per header (None
+    for a header naming a column twice: the line path reads those)."""
+    if spec.fmt is not SourceFormat.CSV:
+        return [(list(files), _json_select(spec, files))]
+    by_header: dict[tuple[str, ...], list[FastFile]] = {}
+    for f in files:
+        first = landing_files.read_bytes(f.path).split(b"\n", 1)[0]
+        by_header.setdefault(csv_header(first), []).append(f)
+    return [
+        (group, _csv_select(spec, group, h) if len(set(h)) == len(h) else None)
+        for h, group in by_header.items()
+    ]
+
+
+def _load(
+    con: duckdb.DuckDBPyConnection, table: str, sql: str, files: Sequence[FastFile], header: int
+) -> list[FastFile]:
+    """Create ``table`` from ``sql`` (raises if DuckDB cannot read ``files``); the files
+    failing the per-file checks are removed from it and returned."""
+    con.execute(f"CREATE TEMP TABLE {table} AS {sql}")
+    found = {
+        name: (rows, bad)
+        for name, rows, bad in con.execute(
+            f"SELECT filename, count(*), bool_or(_bad) FROM {table} GROUP BY filename"
+        ).fetchall()
+    }
+    failed = [f for f in files if found.get(str(f.path)) != (f.scan.lines - header, False)]
+    if failed:
+        con.execute(
+            f"DELETE FROM {table} WHERE filename IN (SELECT UNNEST(?::VARCHAR[]))",
+            [[str(f.path) for f in failed]],
+        )
+    return failed
+
+
+def _line_numbers(files: Sequence[FastFile], header: int) -> pl.DataFrame:
+    """(_src_file, _idx, _src_line) of the files with blank lines: a record's line number."""
+    frames = [
+        pl.DataFrame(
+            {"_src_line": f.scan.numbers[header:].astype(np.int64)}
+        ).with_columns(
+            _src_file=pl.lit(f.rel), _idx=pl.int_range(pl.len(), dtype=pl.Int64)
+        )
+        for f in files
+        if f.scan.numbers is not None
+    ]
+    schema = {"_src_line": pl.Int64, "_src_file": pl.String, "_idx": pl.Int64}
+    return pl.concat(frames) if frames else pl.DataFrame(schema=schema)
+
+
+def read_fast(
+    spec: OdsSpec, files: Sequence[FastFile], batch_rows: int
+) -> Iterator[pl.DataFrame | list[str]]:
+    """Parsed records of ``files`` (the frame ``landing.parse`` gives for good lines), in
+    batches of about ``batch_rows`` records in file and line order; yields the relative
+    names of the files that must be read by the line path instead, as a list, first.
+
+    Binlog records carry ``_raw_text`` (their duplicates are judged on it); the others a
+    null one, filled in for the few records quarantined later (``ingest._raw_texts``).
+    """
+    files = [f for f in files if f.scan.lines]  # an empty file holds no record
+    if not files:
+        yield []
+        return
+    con = scratch()
+    try:
+        header = 1 if spec.fmt is SourceFormat.CSV else 0
+        tables: list[str] = []
+        fallback: list[FastFile] = []
+        for group, sql in _units(spec, files):
+            if sql is None:
+                fallback += group
+                continue
+            # a read that raises is tried again file by file: one bad file costs only itself
+            try:
+                fallback += _load(con, f"fast_{len(tables)}", sql, group, header)
+                tables.append(f"fast_{len(tables)}")
+                continue
+            except duckdb.Error:
+                con.execute(f"DROP TABLE IF EXISTS fast_{len(tables)}")
+            for f in group:
+                try:
+                    one = _units(spec, [f])[0][1]
+                    fallback += _load(con, f"fast_{len(tables)}", one, [f], header)
+                    tables.append(f"fast_{len(tables)}")
+                except duckdb.Error:
+                    con.execute(f"DROP TABLE IF EXISTS fast_{len(tables)}")
+                    fallback.append(f)
+        refused = {f.rel for f in fallback}
+        loaded = [f for f in files if f.rel not in refused]
+        yield sorted(refused)
+        by_path = {str(f.path): f.rel for f in loaded}
+        numbers = _line_numbers(loaded, header)
+        raw = _binlog_texts(loaded) if spec.fmt is SourceFormat.BINLOG and loaded else None
+        for table in tables:
+            first = dict(
+                con.execute(
+                    f"SELECT filename, min(rowid) FROM {table} GROUP BY filename"
+                ).fetchall()
+            )
+            offsets = pl.DataFrame(
+                {"filename": list(first), "_first": list(first.values())},
+                schema={"filename": pl.String, "_first": pl.Int64},
+            )
+            reader = con.sql(
+                f"SELECT rowid AS _rowid, * EXCLUDE (_bad) FROM {table}"
+            ).to_arrow_reader(batch_rows)
+            for batch in reader:
+                chunk = pl.from_arrow(batch)
+                if chunk.is_empty():
+                    continue
+                yield _shape(chunk, offsets, by_path, numbers, raw, header)
+    finally:
+        con.close()
+
+
+def _binlog_texts(files: Sequence[FastFile]) -> pl.DataFrame:
+    """(_src_file, _idx, _raw_text) of every record of binlog ``files`` (line text as the
+    line path has it: duplicates are the same text twice)."""
+    frames = []
+    for f in files:
+        lines, _ = landing_files.split_lines(landing_files.read_bytes(f.path), f.rel)
+        frames.append(
+            lines.select(
+                "_src_file",
+                pl.int_range(pl.len(), dtype=pl.Int64).alias("_idx"),
+                pl.col("raw").cast(pl.String).alias("_raw_text"),
+            )
+        )
+    return pl.concat(frames)
+
+
+def _shape(
+    chunk: pl.DataFrame,
+    offsets: pl.DataFrame,
+    by_path: dict[str, str],
+    numbers: pl.DataFrame,
+    raw: pl.DataFrame | None,
+    header: int,
+) -> pl.DataFrame:
+    chunk = chunk.join(offsets, on="filename", how="left", maintain_order="left").with_columns(
+        _src_file=pl.col("filename").replace_strict(by_path, return_dtype=pl.String),
+        _idx=(pl.col("_rowid") - pl.col("_first")).cast(pl.Int64),
+    )
+    chunk = chunk.join(numbers, on=["_src_file", "_idx"], how="left", maintain_order="left")
+    chunk = chunk.with_columns(
+        _src_line=pl.coalesce("_src_line", pl.col("_idx") + 1 + header),
+        _reject=pl.lit(None, pl.String),
+    )
+    if raw is not None:
+        chunk = chunk.join(raw, on=["_src_file", "_idx"], how="left", maintain_order="left")
+    else:
+        chunk = chunk.with_columns(_raw_text=pl.lit(None, pl.String))
+    values = [c for c in chunk.columns if c.startswith(("v__", "t__", "_op", "_ts_ms"))]
+    return chunk.select("_src_file", "_src_line", "_raw_text", "_reject", "_keys", *values)

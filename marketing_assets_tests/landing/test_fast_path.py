@@ -1,0 +1,172 @@
+"""The fast read path: which files it reads itself, which it leaves to the line path, and
+the read floor the benchmark compares the ODS load with."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from polars.testing import assert_frame_equal
+
+from marketing_assets.landing import fast, ingest
+from marketing_assets.landing.files import MAX_LINE_ENV
+from marketing_assets.landing.floor import read_floor
+from marketing_assets.landing.ingest import ingest_day
+from marketing_assets.landing.spec import OdsSpec, SourceFormat
+from marketing_assets_tests.landing.conftest import (
+    BINLOG,
+    CSV_ITEM,
+    DAY,
+    MONGO,
+    Order,
+    account,
+    event,
+    land,
+    order,
+)
+
+HOURLY = OdsSpec(
+    table="ods_test_log_hi",
+    domain="test",
+    fmt=SourceFormat.JSONL,
+    model=Order,
+    key=("order_id",),
+    event_time="update_time",
+    hourly=True,
+    description="test hourly log",
+)
+
+
+@pytest.fixture
+def line_reads(monkeypatch) -> list[str]:
+    """The files the line path parsed (in order), while the fast path is on."""
+    monkeypatch.setenv(fast.FAST_ENV, "1")
+    seen: list[str] = []
+
+    def spy(parse):
+        def wrapped(spec, lines):
+            seen.extend(lines["_src_file"].unique(maintain_order=True).to_list())
+            return parse(spec, lines)
+
+        return wrapped
+
+    monkeypatch.setattr(ingest, "parse_json", spy(ingest.parse_json))
+    monkeypatch.setattr(ingest, "parse_csv", spy(ingest.parse_csv))
+    return seen
+
+
+def _on_the_line_path(spec, root, monkeypatch):
+    monkeypatch.setenv(fast.FAST_ENV, "0")
+    result = ingest_day(spec, root, DAY)
+    monkeypatch.setenv(fast.FAST_ENV, "1")
+    return result
+
+
+def test_clean_files_never_reach_the_line_path_and_an_hourly_day_is_one_read(
+    root, line_reads, monkeypatch
+):
+    loads = []
+    load = fast._load
+    monkeypatch.setattr(fast, "_load", lambda *a: loads.append(a[3]) or load(*a))
+    t = "2025-06-02T05:30:00Z"  # 13:30 in Shanghai
+    # a blank line, CRLF line ends, a last line without a newline, an unknown field
+    land(root, HOURLY, DAY, order(1) + "\r\n\r\n" + order(2, t=t, extra=',"x":1'), name="part-00.jsonl")
+    land(root, HOURLY, DAY, order(3, amount='"7"', t="2025-06-01T15:00:00Z") + "\n", name="part-13.jsonl")
+    r = ingest_day(HOURLY, root, DAY)
+    assert line_reads == []
+    assert len(loads) == 1 and len(loads[0]) == 2  # both hours in one read_json
+    assert r.frame.select(
+        "order_id", "amount", "update_time", "sync_hour", "_src_line", "is_late"
+    ).rows() == [
+        (1, 100, dt.datetime(2025, 6, 2, 10, 0), 0, 1, False),
+        (2, 100, dt.datetime(2025, 6, 2, 13, 30), 0, 3, False),
+        (3, 7, dt.datetime(2025, 6, 1, 23, 0), 13, 1, True),
+    ]
+    assert (r.lines, r.blank_lines, r.late, r.drift) == (3, 1, 1, {"x": 1})
+    line = _on_the_line_path(HOURLY, root, monkeypatch)
+    assert_frame_equal(r.frame, line.frame)
+    assert (line.lines, line.blank_lines, line.drift) == (3, 1, {"x": 1})
+
+
+def test_a_field_fault_in_a_clean_file_is_quarantined_by_the_fast_path_with_its_text(
+    root, line_reads
+):
+    land(root, MONGO, DAY, order(1) + "\n" + order(2, amount='"abc"') + "\n")
+    r = ingest_day(MONGO, root, DAY)
+    assert line_reads == []
+    assert r.frame["order_id"].to_list() == [1]
+    assert r.quarantine.select("line", "raw", "reason").rows() == [
+        (2, order(2, amount='"abc"'), "wrong type for field 'amount': expected Int64, got \"abc\"")
+    ]
+
+
+TRAPS = {
+    "NUL in a CSV line": (CSV_ITEM, "id,name\n1,a\x00b\n", "part-00001.csv"),
+    "quoted CSV field": (CSV_ITEM, 'id,name\n1,"a,b"\n', "part-00001.csv"),
+    "byte order mark": (MONGO, "\ufeff" + order(5) + "\n", "part-00001.jsonl"),
+    "line over the limit": (MONGO, order(5, user='"' + "u" * 3000 + '"') + "\n", "part-00001.jsonl"),
+    "key repeated": (MONGO, order(5, extra=',"note":"x"') + "\n", "part-00001.jsonl"),
+    "whitespace-only line": (MONGO, order(5) + "\n   \n", "part-00001.jsonl"),
+    "two objects on a line": (MONGO, order(5) + " " + order(6) + "\n", "part-00001.jsonl"),
+    "not UTF-8": (MONGO, order(5, user='"\xff"').encode("latin-1") + b"\n", "part-00001.jsonl"),
+    "object in a scalar field": (MONGO, order(5, amount='{"value": 3}') + "\n", "part-00001.jsonl"),
+    "truncated last line": (MONGO, order(5)[:30], "part-00001.jsonl"),
+    "unknown binlog op": (
+        BINLOG, event("x", 1748829601000, None, account(2, 7, 1748858400000)) + "\n",
+        "part-00001.jsonl",
+    ),
+}
+
+
+@pytest.mark.parametrize("trap", list(TRAPS))
+def test_a_file_with_a_trap_alone_goes_to_the_line_path_and_loads_as_there(
+    trap, root, line_reads, monkeypatch
+):
+    monkeypatch.setenv(MAX_LINE_ENV, "2048")
+    spec, content, name = TRAPS[trap]
+    good = {
+        MONGO: order(1) + "\n",
+        CSV_ITEM: "id,name\n1,ok\n",
+        BINLOG: event("c", 1748829600000, None, account(1, 5, 1748858400000)) + "\n",
+    }[spec]
+    land(root, spec, DAY, good, name=name.replace("00001", "00000"))
+    trapped = land(root, spec, DAY, content, name=name)
+    r = ingest_day(spec, root, DAY)
+    assert line_reads == [trapped.relative_to(root).as_posix()]
+    line = _on_the_line_path(spec, root, monkeypatch)
+    assert_frame_equal(r.frame, line.frame)
+    assert_frame_equal(r.quarantine, line.quarantine)
+    assert (r.lines, r.drift, r.reasons) == (line.lines, line.drift, line.reasons)
+
+
+def test_the_read_floor_reads_every_source_of_the_day_once(root, tmp_path):
+    land(root, MONGO, DAY, order(1) + "\n" + order(2) + "\n")
+    land(root, HOURLY, DAY, order(1) + "\n", name="part-00.jsonl")
+    land(root, HOURLY, DAY, order(2) + "\n" + order(3) + "\n", name="part-01.jsonl")
+    land(root, CSV_ITEM, DAY, "id,name\n1,a\n2,\\N\n", name="part-00000.csv")
+    empty = root / BINLOG.table / f"dt={DAY.isoformat()}"
+    empty.mkdir(parents=True)
+    (empty / "_EMPTY").touch()
+    db = tmp_path / "floor.duckdb"
+    f = read_floor(root, DAY, str(db), [MONGO, HOURLY, CSV_ITEM, BINLOG])
+    assert (f.rows, f.files, f.tables) == (2 + 3 + 2, 4, 3)
+    assert f.bytes == sum(p.stat().st_size for p in root.rglob("part-*"))
+    import duckdb
+
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.sql(f"SELECT id, name FROM {CSV_ITEM.table}").fetchall() == [
+            ("1", "a"), ("2", None)
+        ]
+        assert con.sql(f"SELECT count(*) FROM {HOURLY.table}").fetchall() == [(3,)]
+    with pytest.raises(FileExistsError):
+        read_floor(root, DAY, str(db), [MONGO])
+
+
+def test_the_switch_forces_the_line_path(root, monkeypatch):
+    land(root, MONGO, DAY, order(1) + "\n")
+    monkeypatch.setenv(fast.FAST_ENV, "0")
+    called = []
+    monkeypatch.setattr(fast, "read_fast", lambda *a: called.append(a) or iter([[]]))
+    assert ingest_day(MONGO, root, DAY).frame["order_id"].to_list() == [1]
+    assert called == []
+    assert not fast.enabled()
