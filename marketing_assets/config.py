@@ -45,6 +45,55 @@ def duckdb_memory_limit() -> str:
     return value
 
 
+#: bytes per unit of a size: DuckDB's convention (KB = 1000 B, KiB = 1024 B)
+SIZE_UNITS = {
+    "B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12,
+    "KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40,
+}
+
+
+def size_bytes(value: str) -> int:
+    """Bytes of a size such as ``4GB`` or ``512MiB`` (the forms ``MEMORY_SIZE`` accepts)."""
+    match = MEMORY_SIZE.match(value)
+    if not match:
+        raise ValueError(f"not a size such as 4GB or 512MiB: {value!r}")
+    return int(float(value[: match.start(2)]) * SIZE_UNITS[match.group(2)])
+
+
+RUN_MEMORY_BUDGET_ENV = "MARKETING_RUN_MEMORY_BUDGET"
+#: the polars frames of one chunk of a range run; with the process (~0.6 GiB: Dagster and
+#: the definitions) and DuckDB's own working memory it keeps a run's peak near 4 GiB
+DEFAULT_RUN_MEMORY_BUDGET = "1536MiB"
+
+
+def run_memory_budget() -> int:
+    """Bytes the estimated in-memory frames of one chunk of a derived table's range run may
+    take (``MARKETING_RUN_MEMORY_BUDGET``, a size such as 1536MiB or 2GB): a range is cut
+    into chunks of consecutive days that each stay under it (a chunk is at least one day)."""
+    value = os.environ.get(RUN_MEMORY_BUDGET_ENV) or DEFAULT_RUN_MEMORY_BUDGET
+    if not MEMORY_SIZE.match(value):
+        raise ValueError(
+            f"{RUN_MEMORY_BUDGET_ENV} must be a size such as 1536MiB or 2GB, got {value!r}"
+        )
+    budget = size_bytes(value)
+    if budget < 1:
+        raise ValueError(f"{RUN_MEMORY_BUDGET_ENV} must be more than 0 bytes, got {value!r}")
+    return budget
+
+
+CHUNK_MAX_DAYS_ENV = "MARKETING_RUN_CHUNK_MAX_DAYS"
+
+
+def run_chunk_max_days() -> int:
+    """The most days one chunk of a range run holds, however small its frames
+    (``MARKETING_RUN_CHUNK_MAX_DAYS``, default 16): a chunk cuts each day's window out of
+    its frames, so its work grows with the square of its days."""
+    value = int(os.environ.get(CHUNK_MAX_DAYS_ENV) or 16)
+    if value < 1:
+        raise ValueError(f"{CHUNK_MAX_DAYS_ENV} must be at least 1, got {value}")
+    return value
+
+
 RETENTION_ENV = "MARKETING_SNAPSHOT_RETENTION_DAYS"
 
 

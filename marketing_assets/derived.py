@@ -14,16 +14,29 @@ A table is declared as
 Upstreams are declared as ``AssetDep`` with a ``TimeWindowPartitionMapping``, so the graph
 shows the real lineage and a re-run of a day reaches every window that contains it; they
 are read through the warehouse resource so a window's filter and projection run in DuckDB
-(a 600-day window of order lines never comes into memory whole). A range of days is one
-run: each input is read once for the whole range and cut per day. Each day's
-materialisation carries its own row count and headline numbers, and the grain check records
-one result per day (``check_results``), so a range run reads in the UI like single days.
+(a 600-day window of order lines never comes into memory whole).
+
+A range of days is one run, processed in chunks of consecutive days so that its memory
+does not grow with the range: each chunk reads its inputs' windows for its days, computes
+them and writes them in ONE transaction through the storage module (``write_days``, which
+also prunes a bounded table), then lets its frames go. The chunk size comes from the
+memory budget (``config.run_memory_budget``) and an estimate of each input's bytes per day
+(``estimate_input_bytes``, ``plan_chunks``); a chunk is at least one day, so a 600-day
+window still runs, one day at a time. The asset writes nothing through the I/O manager (it
+returns a ``MaterializeResult``). A run that fails half-way loses nothing already stored:
+the failing chunk rolls back (its days keep their old rows), the chunks before it are
+committed as whole days (computed, validated and grain-checked like any run's days; the
+failed run records no materialisation, the next run of the range replaces them). Each
+day's materialisation carries its own row count and headline numbers, and the grain check
+records one result per day (``check_results``), so a range run reads in the UI like single
+days.
 """
 
 import datetime as dt
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from itertools import accumulate
+from typing import Any, NamedTuple
 
 import duckdb
 import pandera.polars as pa
@@ -40,6 +53,7 @@ from dagster import (
     AssetsDefinition,
     BackfillPolicy,
     DagsterEventType,
+    MaterializeResult,
     MetadataValue,
     Output,
     TableColumnDep,
@@ -53,9 +67,16 @@ from dagster._core.definitions.asset_checks.asset_check_evaluation import (
     AssetCheckEvaluationTargetMaterializationData,
 )
 
+from marketing_assets.config import run_chunk_max_days, run_memory_budget, snapshot_retention_days
 from marketing_assets.metadata import column_lineage_markdown, column_schema
 from marketing_assets.partitions import DAILY, partition_days
-from marketing_assets.storage import MissingTableError, WarehouseResource
+from marketing_assets.storage import (
+    MissingTableError,
+    WarehouseResource,
+    retention_cutoff,
+    wipe_pruned_partitions,
+    write_days,
+)
 
 KINDS = {"polars", "duckdb"}
 OWNER = "team:marketing-data"
@@ -175,6 +196,118 @@ def read_upstream(
     ).pl()
 
 
+# ---- chunks of a range run: bounded memory ---------------------------------------------------
+#: in-memory bytes of a value of each DuckDB type once in polars; a string is a 16-byte
+#: view plus its bytes (typical ids and names: ~16)
+TYPE_BYTES = {
+    "BOOLEAN": 1, "TINYINT": 1, "UTINYINT": 1, "SMALLINT": 2, "USMALLINT": 2,
+    "INTEGER": 4, "UINTEGER": 4, "DATE": 4, "FLOAT": 4,
+    "BIGINT": 8, "UBIGINT": 8, "DOUBLE": 8, "TIME": 8, "TIMESTAMP": 8,
+    "TIMESTAMP WITH TIME ZONE": 8, "HUGEINT": 16, "INTERVAL": 16, "VARCHAR": 32,
+}
+#: any other type (DECIMAL, lists, structs): a generous guess
+OTHER_TYPE_BYTES = 64
+#: copies of a chunk's input rows alive at its peak: the read (DuckDB's Arrow result and
+#: the polars frame), one day's window cut from it, and what ``compute`` builds from it
+FRAME_COPIES = 3
+
+
+def _type_bytes(data_type: str) -> int:
+    return TYPE_BYTES.get(data_type.upper(), OTHER_TYPE_BYTES)
+
+
+def estimate_input_bytes(
+    conn: duckdb.DuckDBPyConnection, up: Upstream, first: dt.date, last: dt.date
+) -> dict[dt.date, int]:
+    """Estimated in-memory bytes (``FRAME_COPIES`` included) of each stored day of ``up``
+    that the windows of ``first`` .. ``last`` read: the day's rows (counted in DuckDB with
+    the read's own filter) × the width of the columns read. Days with no row are absent."""
+    schema, table = up.key
+    if not _exists(conn, schema, table):
+        raise MissingTableError(
+            f"{schema}.{table} does not exist: materialise it for these days first"
+        )
+    types = dict(conn.sql(
+        "SELECT column_name, data_type FROM information_schema.columns"
+        " WHERE table_schema = ? AND table_name = ?",
+        params=[schema, table],
+    ).fetchall())
+    read = types if up.columns is None else dict.fromkeys([*up.columns, "dt"])
+    width = sum(_type_bytes(types.get(c, "")) for c in read) * FRAME_COPIES
+    where = f" AND ({up.where})" if up.where else ""
+    start, _ = _window(first, up.days)
+    rows = conn.sql(
+        f"SELECT dt, count(*) FROM {schema}.{table} WHERE dt BETWEEN ? AND ?{where} GROUP BY dt",
+        params=[start, last],
+    ).fetchall()
+    return {day: n * width for day, n in rows}
+
+
+class Chunk(NamedTuple):
+    """Consecutive days of a range run computed and written together."""
+
+    days: list[dt.date]
+    #: the estimated bytes ``plan_chunks`` weighed for it
+    estimated_bytes: int
+
+
+def plan_chunks(
+    days: list[dt.date],
+    inputs: Mapping[str, tuple[int, Mapping[dt.date, int]]],
+    budget: int,
+    output_day_bytes: int = 0,
+    max_days: int | None = None,
+) -> list[Chunk]:
+    """Cut consecutive ``days`` into chunks of consecutive days, each as long as its
+    estimated bytes stay within ``budget`` and it has at most ``max_days`` days (and at
+    least one day, whatever it costs).
+
+    ``inputs``: per input, (its window in days, estimated bytes of each of its stored days);
+    a chunk ``first .. last`` reads the input's days ``first - window + 1 .. last``.
+    ``output_day_bytes``: estimated bytes of one day of the table's own rows."""
+    if not days:
+        return []
+    origin = days[0] - dt.timedelta(days=max((w for w, _ in inputs.values()), default=1) - 1)
+    span = (days[-1] - origin).days + 1
+    # prefix sums over the span: bytes of the input's days origin .. origin + i - 1
+    prefix = {
+        name: [0, *accumulate(sizes.get(origin + dt.timedelta(days=i), 0) for i in range(span))]
+        for name, (_, sizes) in inputs.items()
+    }
+
+    def cost(first: dt.date, last: dt.date) -> int:
+        end = (last - origin).days + 1
+        reads = sum(
+            prefix[name][end] - prefix[name][(first - origin).days - window + 1]
+            for name, (window, _) in inputs.items()
+        )
+        return reads + output_day_bytes * ((last - first).days + 1)
+
+    chunks: list[Chunk] = []
+    start = 0
+    while start < len(days):
+        end = start + 1
+        while (
+            end < len(days)
+            and (max_days is None or end - start < max_days)
+            and cost(days[start], days[end]) <= budget
+        ):
+            end += 1
+        chunks.append(Chunk(days[start:end], cost(days[start], days[end - 1])))
+        start = end
+    return chunks
+
+
+def _stored_day_bytes(conn: duckdb.DuckDBPyConnection, table: DerivedTable, days: list[dt.date]) -> int | None:
+    """Estimated bytes of one day of the table's own rows from its stored days of the
+    range (a re-run), or None when none is stored yet."""
+    up = Upstream((table.database, table.table), 1, tuple(c for c in table.schema.columns if c != "dt"))
+    if not _exists(conn, table.database, table.table):
+        return None
+    sizes = estimate_input_bytes(conn, up, days[0], days[-1])
+    return max(sizes.values()) if sizes else None
+
+
 def compute_days(
     table: DerivedTable, days: list[dt.date], frames: Mapping[str, pl.DataFrame]
 ) -> pl.DataFrame:
@@ -267,31 +400,83 @@ def build_asset(
             **table.extra_metadata,
         },
     )
-    def _derived(context: AssetExecutionContext, warehouse: WarehouseResource) -> pl.DataFrame:
+    def _derived(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
         days = partition_days(context)
         if not days:
             raise EmptyWindowError(f"{table.database}.{table.table}: the run covers no day")
-        with warehouse.get_connection() as conn:  # one connection for every input
-            frames = {
-                name: read_upstream(conn, up, days[0], days[-1])
-                for name, up in table.inputs.items()
-            }
-        frame = compute_days(table, days, frames)
-        # the run's figures go to every partition; each day's own figures to its partition
-        metadata = {
-            "rows_read": MetadataValue.json({k: v.height for k, v in frames.items()}),
-            "run_days": MetadataValue.json([days[0].isoformat(), days[-1].isoformat()]),
-        }
+        metadata = run_in_chunks(context, warehouse, table, days)
         if windows:
             metadata["windows_days"] = MetadataValue.json(windows)
-        # retention (``bounded_retention``) is applied by the I/O manager in the write's own
-        # transaction, which reports rows_pruned and partitions_kept_days
-        context.add_output_metadata(metadata)
-        for day, figures in day_metadata(table, frame, days).items():
-            context.add_asset_metadata(figures, partition_key=day.isoformat())
-        return frame
+        return MaterializeResult(metadata=metadata)
 
     return _derived
+
+
+def run_in_chunks(
+    context: AssetExecutionContext, warehouse: WarehouseResource, table: DerivedTable,
+    days: list[dt.date],
+) -> dict[str, Any]:
+    """Compute and write ``days`` of ``table`` chunk by chunk (see the module docstring);
+    each day's own metadata goes to its partition, the run's figures are returned.
+
+    The plan weighs the inputs' estimated bytes and the table's own bytes per day: those
+    of its stored days of the range (a re-run), else as much as one day's reads (an
+    aggregate is smaller than its inputs, a fact that copies a window about as large);
+    after each chunk the rest of the range is planned again with the bytes per day the
+    chunk's output really took."""
+    budget, max_days = run_memory_budget(), run_chunk_max_days()
+    rows_read = dict.fromkeys(table.inputs, 0)
+    chunk_days: list[int] = []
+    estimated_peak = frames_peak = pruned = wiped = 0
+    with warehouse.get_connection() as conn:  # one connection for every chunk
+        if len(days) == 1:  # a day is one chunk whatever it costs: nothing to estimate
+            sizes, output_day, plan = {}, 0, [Chunk(days, 0)]
+        else:
+            sizes = {
+                name: (up.days, estimate_input_bytes(conn, up, days[0], days[-1]))
+                for name, up in table.inputs.items()
+            }
+            output_day = _stored_day_bytes(conn, table, days)
+            if output_day is None:
+                output_day = plan_chunks(days[:1], sizes, budget)[0].estimated_bytes
+            plan = plan_chunks(days, sizes, budget, output_day, max_days)
+        while plan:
+            chunk, estimated = plan.pop(0)
+            first, last = chunk[0], chunk[-1]
+            frames = {name: read_upstream(conn, up, first, last) for name, up in table.inputs.items()}
+            frame = compute_days(table, chunk, frames)
+            pruned += write_days(conn, table.database, table.table, frame, first, last, bounded=table.bounded)
+            if table.bounded:
+                wiped += len(wipe_pruned_partitions(context.instance, table.key, DAILY, retention_cutoff(last)))
+            for day, figures in day_metadata(table, frame, chunk).items():
+                context.add_asset_metadata(figures, partition_key=day.isoformat())
+            for name, f in frames.items():
+                rows_read[name] += f.height
+            chunk_days.append(len(chunk))
+            in_memory = sum(f.estimated_size() for f in frames.values()) + frame.estimated_size()
+            frames_peak = max(frames_peak, in_memory)
+            estimated_peak = max(estimated_peak, estimated)
+            day_bytes = frame.estimated_size() * FRAME_COPIES // len(chunk)
+            if plan and day_bytes != output_day:
+                output_day = day_bytes
+                rest = [day for c in plan for day in c.days]
+                plan = plan_chunks(rest, sizes, budget, output_day, max_days)
+            del frames, frame  # before the next chunk reads: one chunk's frames at a time
+    metadata: dict[str, Any] = {
+        "rows_read": MetadataValue.json(rows_read),
+        "run_days": MetadataValue.json([days[0].isoformat(), days[-1].isoformat()]),
+        "chunks": len(chunk_days),
+        "chunk_days": MetadataValue.json(chunk_days),
+        "run_memory_budget_bytes": budget,
+        "chunk_frames_bytes_max": frames_peak,
+    }
+    if sizes:
+        metadata["chunk_estimated_bytes_max"] = estimated_peak
+    if table.bounded:
+        metadata.update(
+            rows_pruned=pruned, partitions_kept_days=snapshot_retention_days(), partitions_pruned=wiped
+        )
+    return metadata
 
 
 def day_metadata(

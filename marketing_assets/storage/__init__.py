@@ -2,7 +2,13 @@
 serialised by a run lock, and the serving copy each run publishes."""
 
 from marketing_assets.storage.executor import run_locked
-from marketing_assets.storage.io_manager import MissingTableError, WarehouseIOManager
+from marketing_assets.storage.io_manager import (
+    MissingTableError,
+    WarehouseIOManager,
+    retention_cutoff,
+    wipe_pruned_partitions,
+    write_days,
+)
 from marketing_assets.storage.lock import run_lock, warehouse_lock
 from marketing_assets.storage.publish import publish_run
 from marketing_assets.storage.resource import WarehouseResource
@@ -12,7 +18,10 @@ __all__ = [
     "WarehouseIOManager",
     "WarehouseResource",
     "publish_run",
+    "retention_cutoff",
     "run_lock",
     "run_locked",
     "warehouse_lock",
+    "wipe_pruned_partitions",
+    "write_days",
 ]

@@ -16,6 +16,10 @@ Compared with the stock ``dagster_duckdb_polars.DuckDBPolarsIOManager`` (0.29.27
   partition of the range, so per-day row counts come from the asset body;
 * every connection is opened under ``warehouse_lock`` and closed in ``finally``.
 
+``write_days`` is the same write for code that writes through the warehouse resource
+rather than as a step's output (the derived layer writes each chunk of a range run in its
+own transaction): the one place a later storage backend has to implement.
+
 Time-window partitions slice the ``partition_expr`` column (a ``DATE``) with DATE literals
 of the window in the partitions' own timezone, and every row written must lie inside the
 window being written. Unpartitioned assets replace the whole table.
@@ -30,12 +34,19 @@ from typing import Any
 
 import duckdb
 import polars as pl
-from dagster import InputContext, OutputContext
+from dagster import (
+    AssetKey,
+    DagsterInstance,
+    InputContext,
+    OutputContext,
+    TimeWindowPartitionsDefinition,
+)
 from dagster._core.definitions.partitions.utils import TimeWindow
 from dagster._core.storage.db_io_manager import (
     DbIOManager,
     DbTypeHandler,
     TableSlice,
+    TablePartitionDimension,
     static_where_clause,
 )
 from dagster_duckdb import DuckDBIOManager
@@ -133,6 +144,12 @@ def _transaction(connection: duckdb.DuckDBPyConnection) -> Iterator[None]:
     connection.execute("COMMIT")
 
 
+def retention_cutoff(last: dt.date) -> dt.date:
+    """The first day a bounded table keeps once ``last`` is written:
+    ``config.snapshot_retention_days()`` partitions end on ``last``."""
+    return last - dt.timedelta(days=snapshot_retention_days() - 1)
+
+
 def _retention_cutoff(context: OutputContext, table_slice: TableSlice) -> tuple[str, dt.date] | None:
     """(partition column, first day kept) when the asset keeps a bounded number of daily
     partitions (metadata ``bounded_retention``); None otherwise."""
@@ -147,8 +164,7 @@ def _retention_cutoff(context: OutputContext, table_slice: TableSlice) -> tuple[
             " time window"
         )
     _, end = _window_dates(windows[0].partitions)
-    last = end - dt.timedelta(days=1)
-    return windows[0].partition_expr, last - dt.timedelta(days=snapshot_retention_days() - 1)
+    return windows[0].partition_expr, retention_cutoff(end - dt.timedelta(days=1))
 
 
 def _prune(connection: duckdb.DuckDBPyConnection, table: str, column: str, cutoff: dt.date) -> int:
@@ -161,19 +177,27 @@ def _prune(connection: duckdb.DuckDBPyConnection, table: str, column: str, cutof
     return gone
 
 
-def _wipe_pruned_partitions(context: OutputContext, cutoff: dt.date) -> list[str]:
-    """Wipe the asset's materialised partitions before ``cutoff`` from the instance."""
-    instance = context.step_context.instance
-    partitions_def = context.asset_partitions_def
+def wipe_pruned_partitions(
+    instance: DagsterInstance, asset_key: AssetKey, partitions_def: TimeWindowPartitionsDefinition,
+    cutoff: dt.date,
+) -> list[str]:
+    """Wipe the asset's materialised partitions before ``cutoff`` from the instance (call it
+    after the prune's commit, so the UI does not show pruned days as materialised)."""
     stale = sorted(
         key
-        for key in instance.get_materialized_partitions(context.asset_key)
+        for key in instance.get_materialized_partitions(asset_key)
         if partitions_def.has_partition_key(key)
         and partitions_def.time_window_for_partition_key(key).start.date() < cutoff
     )
     if stale:
-        wipe_partitions(instance, context.asset_key, stale)
+        wipe_partitions(instance, asset_key, stale)
     return stale
+
+
+def _wipe_pruned_partitions(context: OutputContext, cutoff: dt.date) -> list[str]:
+    return wipe_pruned_partitions(
+        context.step_context.instance, context.asset_key, context.asset_partitions_def, cutoff
+    )
 
 
 def replace_slice(connection: duckdb.DuckDBPyConnection, table_slice: TableSlice) -> None:
@@ -189,6 +213,58 @@ def replace_slice(connection: duckdb.DuckDBPyConnection, table_slice: TableSlice
     connection.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {FRAME}")
 
 
+def day_slice(schema: str, table: str, first: dt.date, last: dt.date, column: str = "dt") -> TableSlice:
+    """The slice of the daily partitions ``first`` .. ``last`` of ``schema.table``."""
+    start = dt.datetime.combine(first, dt.time(0))
+    end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(0))
+    return TableSlice(
+        table=table, schema=schema,
+        partition_dimensions=[TablePartitionDimension(column, TimeWindow(start, end))],
+    )
+
+
+def _write_slice(
+    connection: duckdb.DuckDBPyConnection, table_slice: TableSlice, obj: pl.DataFrame,
+    retention: tuple[str, dt.date] | None,
+) -> int:
+    """Write ``obj`` into ``table_slice`` in one transaction (replace a partitioned slice and
+    prune before the retention's first day, or replace an unpartitioned table); the rows
+    pruned. The frame is unregistered afterwards: a connection kept for a whole run must
+    not keep the last frame alive."""
+    table = _qualified(table_slice)
+    pruned = 0
+    connection.register(FRAME, obj)  # explicit: no replacement scan of a local variable
+    try:
+        with _transaction(connection):
+            if table_slice.partition_dimensions:
+                replace_slice(connection, table_slice)
+                if retention is not None:
+                    pruned = _prune(connection, table, *retention)
+            else:
+                connection.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM {FRAME}")
+    finally:
+        connection.unregister(FRAME)
+    return pruned
+
+
+def write_days(
+    connection: duckdb.DuckDBPyConnection, schema: str, table: str, frame: pl.DataFrame,
+    first: dt.date, last: dt.date, *, bounded: bool = False,
+) -> int:
+    """Replace the daily partitions ``first`` .. ``last`` of ``schema.table`` (column
+    ``dt``) by ``frame`` in ONE transaction, as the I/O manager writes an output: every row
+    must lie in those days, the table is created or evolved by name, a failure keeps the
+    old rows. ``bounded``: also delete the partitions before ``retention_cutoff(last)`` in
+    that transaction. Returns the rows pruned; wiping the pruned partitions from the
+    Dagster instance (``wipe_pruned_partitions``) is the caller's, after this returns."""
+    if first > last:
+        raise ValueError(f"{schema}.{table}: no day to write ({first} .. {last})")
+    table_slice = day_slice(schema, table, first, last)
+    _check_rows_inside_slice(frame, table_slice)
+    retention = ("dt", retention_cutoff(last)) if bounded else None
+    return _write_slice(connection, table_slice, frame, retention)
+
+
 class PolarsWarehouseTypeHandler(DbTypeHandler[pl.DataFrame]):
     """Stores and loads ``polars.DataFrame`` (see the module docstring)."""
 
@@ -198,17 +274,8 @@ class PolarsWarehouseTypeHandler(DbTypeHandler[pl.DataFrame]):
         self, context: OutputContext, table_slice: TableSlice, obj: pl.DataFrame, connection
     ) -> Mapping[str, Any]:
         _check_rows_inside_slice(obj, table_slice)
-        table = _qualified(table_slice)
         retention = _retention_cutoff(context, table_slice)
-        pruned = 0
-        connection.register(FRAME, obj)  # explicit: no replacement scan of a local variable
-        with _transaction(connection):
-            if table_slice.partition_dimensions:
-                replace_slice(connection, table_slice)
-                if retention is not None:
-                    pruned = _prune(connection, table, *retention)
-            else:
-                connection.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM {FRAME}")
+        pruned = _write_slice(connection, table_slice, obj, retention)
         metadata: dict[str, Any] = (
             {"range_rows": obj.height}
             if context.has_asset_partitions and len(context.asset_partition_keys) > 1

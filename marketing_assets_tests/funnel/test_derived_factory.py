@@ -1,9 +1,11 @@
 """The derived-table factory on a toy table: windows, retention, missing upstream, grain,
-per-day metadata and per-day check results as the UI reads them, an empty window, and the
-column lineage shown in the description."""
+per-day metadata and per-day check results as the UI reads them, an empty window, the
+column lineage shown in the description, and range runs in chunks of days (equal to single
+days, a failed chunk loses nothing stored, the chunk planner and its estimate)."""
 
 import datetime as dt
 
+import duckdb
 import pandera.polars as pa
 import polars as pl
 import pytest
@@ -11,11 +13,12 @@ from dagster import AssetCheckKey, AssetRecordsFilter, AssetSelection, instance_
 
 from marketing_assets import config
 from marketing_assets.derived import (
-    DerivedTable, EmptyWindowError, GrainError, Upstream, WarehouseModel, build, compute_days,
-    grain_duplicates, read_upstream,
+    Chunk, DerivedTable, EmptyWindowError, GrainError, Upstream, WarehouseModel, build,
+    compute_days, estimate_input_bytes, grain_duplicates, plan_chunks, read_upstream,
 )
 from marketing_assets.partitions import DAILY
 from marketing_assets.storage import MissingTableError, WarehouseIOManager, WarehouseResource
+from marketing_assets.storage import io_manager as io_module
 
 D1 = dt.date(2025, 6, 1)
 
@@ -206,3 +209,111 @@ def test_the_description_shows_the_column_lineage_as_a_markdown_table():
     )
     assert by_key[DOWNSTREAM.key].descriptions_by_key[DOWNSTREAM.key].endswith(
         "| --- | --- |\n| `seller_id` | `redcdm.toy_sums.seller_id` |")
+
+
+# ---- range runs in chunks of days ----------------------------------------------------------
+def _day(d: int) -> dt.date:
+    return dt.date(2025, 6, d)
+
+
+FIVE_DAYS = (
+    "('S1', 10, DATE '2025-06-01'), ('S1', 20, DATE '2025-06-02'), ('S2', 5, DATE '2025-06-02'),"
+    "('S1', 40, DATE '2025-06-03'), ('S1', -7, DATE '2025-06-03'), ('S2', 1, DATE '2025-06-04'),"
+    "('S1', 3, DATE '2025-06-05'), ('S2', 2, DATE '2025-06-05')"
+)
+#: the 3-day sums of FIVE_DAYS (the -7 filtered out in DuckDB); 06-05 sums 06-03 .. 06-05
+FIVE_DAY_SUMS = [
+    (_day(1), "S1", 10), (_day(2), "S1", 30), (_day(2), "S2", 5), (_day(3), "S1", 70),
+    (_day(3), "S2", 5), (_day(4), "S1", 60), (_day(4), "S2", 6), (_day(5), "S1", 43), (_day(5), "S2", 3),
+]
+
+
+def _five_days(path) -> tuple[WarehouseResource, dict]:
+    warehouse = WarehouseResource(database=str(path))
+    with warehouse.get_connection() as conn:
+        conn.execute("CREATE SCHEMA redods")
+        conn.execute(f"CREATE TABLE redods.toy_orders AS SELECT * FROM (VALUES {FIVE_DAYS}) t(seller_id, amt, dt)")
+    return warehouse, {"io_manager": WarehouseIOManager(database=str(path)), "warehouse": warehouse}
+
+
+def _sums_of(warehouse) -> list[tuple]:
+    return warehouse.query("SELECT dt, seller_id, amt_3d FROM redcdm.toy_sums ORDER BY ALL").rows()
+
+
+def test_a_range_run_in_chunks_of_two_days_equals_its_single_days(tmp_path, monkeypatch):
+    monkeypatch.setenv(config.CHUNK_MAX_DAYS_ENV, "2")
+    ranged, ranged_res = _five_days(tmp_path / "range.duckdb")
+    result = _run(ranged_res, "2025-06-01", "2025-06-05")
+    single, single_res = _five_days(tmp_path / "single.duckdb")
+    for d in range(1, 6):
+        _run(single_res, f"2025-06-0{d}", f"2025-06-0{d}")
+    # the range ran as 3 chunks: 06-01..02, 06-03..04, 06-05 (each day's metadata its own)
+    events = result.get_asset_materialization_events()
+    md = {e.materialization.partition: e.materialization.metadata for e in events}
+    assert md["2025-06-05"]["chunk_days"].value == [2, 2, 1]
+    assert md["2025-06-05"]["chunks"].value == 3
+    assert [md[f"2025-06-0{d}"]["dagster/row_count"].value for d in range(1, 6)] == [1, 2, 2, 2, 2]
+    assert _sums_of(ranged) == _sums_of(single) == FIVE_DAY_SUMS
+
+
+def test_a_failed_chunk_keeps_its_days_old_rows_and_earlier_chunks_stay_written(tmp_path, monkeypatch):
+    warehouse, resources = _five_days(tmp_path / "wh.duckdb")
+    _run(resources, "2025-06-01", "2025-06-05")
+    with warehouse.get_connection() as conn:
+        conn.execute("UPDATE redods.toy_orders SET amt = amt * 100")
+    monkeypatch.setenv(config.CHUNK_MAX_DAYS_ENV, "2")
+    real_replace, calls = io_module.replace_slice, []
+
+    def replace_then_fail_the_second(connection, table_slice):
+        calls.append(table_slice)
+        real_replace(connection, table_slice)  # the old rows deleted, the new ones inserted ...
+        if len(calls) == 2:
+            raise duckdb.IOException("disk full")  # ... then the 2nd chunk's write fails
+
+    monkeypatch.setattr(io_module, "replace_slice", replace_then_fail_the_second)
+    assets, checks = build([TABLE])
+    result = materialize([*assets, *checks], resources=resources, tags=_range("2025-06-01", "2025-06-05"),
+                         selection=[TABLE.key], raise_on_error=False)
+    assert not result.success
+    # 06-01..02 committed with the new amounts; 06-03..04 rolled back; 06-05 never ran
+    new = [(d, s, v * 100) for d, s, v in FIVE_DAY_SUMS if d <= _day(2)]
+    assert _sums_of(warehouse) == new + [row for row in FIVE_DAY_SUMS if row[0] > _day(2)]
+
+
+def test_the_planner_cuts_a_range_by_its_estimated_bytes():
+    days = [_day(d) for d in range(1, 6)]
+    every_day = {dt.date(2025, 5, 1) + dt.timedelta(days=i): 100 for i in range(40)}
+    # a same-day input of 100 B a day, budget 250 B: two days (200 B) fit, three do not
+    assert plan_chunks(days, {"a": (1, every_day)}, 250) == [
+        Chunk(days[0:2], 200), Chunk(days[2:4], 200), Chunk(days[4:], 100)]
+    # the output's 50 B a day counts too: 150 B a day
+    assert [c.estimated_bytes for c in plan_chunks(days, {"a": (1, every_day)}, 300, 50)] == [300, 300, 150]
+    # a 3-day window: a chunk of k days reads k + 2 days; days without rows cost nothing
+    sparse = {_day(1): 100, _day(2): 100, _day(4): 100}
+    assert plan_chunks(days, {"w": (3, every_day)}, 400) == [Chunk(days[0:2], 400), Chunk(days[2:4], 400), Chunk(days[4:], 300)]
+    assert plan_chunks(days, {"w": (3, sparse)}, 200) == [Chunk(days[0:3], 200), Chunk(days[3:], 200)]
+    # two inputs add up; the cap on days holds however much budget is left
+    assert plan_chunks(days, {"a": (1, every_day), "w": (3, every_day)}, 10**9, max_days=2) == [
+        Chunk(days[0:2], 600), Chunk(days[2:4], 600), Chunk(days[4:], 400)]
+    # a 600-day window: even one day reads 600 days (6,000 B), over the budget: one day a chunk
+    history = {_day(5) - dt.timedelta(days=i): 10 for i in range(700)}
+    assert plan_chunks(days, {"long": (600, history)}, 1_000) == [Chunk([d], 6_000) for d in days]
+
+
+def test_the_estimate_counts_the_filtered_rows_of_each_day_of_the_windows(tmp_path):
+    warehouse, _ = _five_days(tmp_path / "wh.duckdb")
+    with warehouse.get_connection() as conn:
+        got = estimate_input_bytes(conn, TABLE.inputs["orders"], _day(3), _day(4))
+    # days 06-01 .. 06-04 (3-day windows of 06-03, 06-04); 06-03's -7 is filtered out; a row of
+    # seller_id VARCHAR (32 B), amt INTEGER (4 B), dt DATE (4 B), 3 copies: 120 B
+    assert got == {_day(1): 120, _day(2): 240, _day(3): 120, _day(4): 120}
+
+
+def test_the_run_memory_budget_is_a_validated_size(monkeypatch):
+    monkeypatch.setenv(config.RUN_MEMORY_BUDGET_ENV, "1.5GiB")
+    assert config.run_memory_budget() == 1_610_612_736
+    monkeypatch.setenv(config.RUN_MEMORY_BUDGET_ENV, "2GB")
+    assert config.run_memory_budget() == 2_000_000_000
+    monkeypatch.setenv(config.RUN_MEMORY_BUDGET_ENV, "lots")
+    with pytest.raises(ValueError, match="MARKETING_RUN_MEMORY_BUDGET must be a size"):
+        config.run_memory_budget()
