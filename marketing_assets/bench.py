@@ -113,11 +113,13 @@ def measure(cmd: Sequence[str], env: dict[str, str], cwd: Path = REPO, timeout: 
 class Place:
     """A temporary folder with its own landing, warehouse, Dagster instance, reports."""
 
-    def __init__(self, root: Path, start: dt.date):
+    def __init__(self, root: Path, start: dt.date, landing: Path | None = None):
         self.root = root
         self.start = start
         self.home = root / "dagster_home"
-        self.landing = root / "landing"
+        #: an existing landing root (``--landing``): its days are read, not simulated again
+        self.reused = landing is not None
+        self.landing = landing or root / "landing"
         self.db = root / "warehouse.duckdb"
         self.home.mkdir(parents=True, exist_ok=True)
 
@@ -142,6 +144,8 @@ class Place:
         (self.home / "dagster.yaml").write_text(demo.DAGSTER_YAML.format(home=self.home.resolve()))
 
     def simulate(self, scale: str, first: dt.date, days: int) -> Figures:
+        if self.reused:
+            return Figures(0.0, 0.0, 0.0, 0, "landing reused")
         return measure([PYTHON, "-m", "marketing_assets.sim", "--scale", scale, "--start", first.isoformat(),
                         "--days", str(days), "--out", str(self.landing)], self.env())
 
@@ -173,15 +177,15 @@ class Place:
 
 
 @contextlib.contextmanager
-def place(label: str, start: dt.date, keep: Path | None = None) -> Iterator[Place]:
+def place(label: str, start: dt.date, keep: Path | None = None, landing: Path | None = None) -> Iterator[Place]:
     if keep is not None:
         root = keep / label
         root.mkdir(parents=True, exist_ok=True)
-        yield Place(root, start)
+        yield Place(root, start, landing)
         return
     root = Path(tempfile.mkdtemp(prefix=f"bench-{label}-"))
     try:
-        yield Place(root, start)
+        yield Place(root, start, landing)
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
@@ -444,9 +448,9 @@ def bench_history(keep: Path | None, short: int = 30, long: int = 75) -> Row:
     return row
 
 
-def bench_backfill(keep: Path | None, days: int = 365) -> Row:
+def bench_backfill(keep: Path | None, days: int = 365, landing: Path | None = None) -> Row:
     row = Row(f"a {days}-day demo backfill in one range run", "<= 10 min, <= 4 GiB")
-    with place("backfill", DEMO_FIRST, keep) as p:
+    with place("backfill", DEMO_FIRST, keep, landing) as p:
         p.write_instance()
         sim = p.simulate("demo", DEMO_FIRST, days)
         last = DEMO_FIRST + dt.timedelta(days=days - 1)
@@ -458,9 +462,9 @@ def bench_backfill(keep: Path | None, days: int = 365) -> Row:
     return row
 
 
-def bench_large(keep: Path | None) -> Row:
+def bench_large(keep: Path | None, landing: Path | None = None) -> Row:
     row = Row("one large day (>= 5M executions), whole graph", "<= 10 min, <= 10 GiB")
-    with place("large", DEMO_FIRST, keep) as p:
+    with place("large", DEMO_FIRST, keep, landing) as p:
         p.write_instance()
         sim = p.simulate("large", DEMO_FIRST, 1)
         row.notes.append(f"simulation (not counted) {sim.wall:.1f} s, peak {sim.peak_gib:.2f} GiB")
@@ -497,6 +501,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m marketing_assets.bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("rows", nargs="+", choices=[*ROWS, "all"])
     parser.add_argument("--keep", type=Path, help="keep each row's folder under this one (default: removed)")
+    parser.add_argument("--landing", type=Path, help="backfill / large: read this landing root (already "
+                        "simulated from 2025-06-01 at the row's scale) instead of simulating")
+    parser.add_argument("--days", type=int, default=365, help="backfill: days of the range run")
     args = parser.parse_args(argv)
     wanted = [r for name in args.rows for r in (ALL if name == "all" else [name])]
     if os.environ.get("SCALE") == "large" and "large" not in wanted:
@@ -505,7 +512,12 @@ def main(argv: Sequence[str] | None = None) -> None:
           f"load average {os.getloadavg()[0]:.1f}", flush=True)
     for name in dict.fromkeys(wanted):
         began = time.perf_counter()
-        result = ROWS[name](args.keep)
+        if name == "backfill":
+            result = bench_backfill(args.keep, args.days, args.landing)
+        elif name == "large":
+            result = bench_large(args.keep, args.landing)
+        else:
+            result = ROWS[name](args.keep)
         for row in result if isinstance(result, list) else [result]:
             print(row.line(), flush=True)
         print(f"    ({name}: {time.perf_counter() - began:.0f} s with set-up)", flush=True)
