@@ -533,6 +533,10 @@ def _targets(context, key: AssetKey, partitions: set[str]) -> dict[str, AssetChe
     }
 
 
+#: run id → (asset key, partitions) → the partitions' latest materialisations
+_TARGETS: dict[str, dict] = {}
+
+
 def check_results(
     context: AssetCheckExecutionContext, key: AssetKey, name: str,
     verdicts: Mapping[dt.date, Verdict], severity: AssetCheckSeverity,
@@ -547,7 +551,16 @@ def check_results(
     """
     check_key = AssetCheckKey(key, name)
     spec = next(s for s in context.check_specs if s.key == check_key)
-    targets = _targets(context, key, {d.isoformat() for d in verdicts})
+    # several checks of one asset in one step (ods_quality: four per source) look the
+    # materialisations up once
+    memo = _TARGETS.setdefault(context.op_execution_context.run_id, {})
+    if len(_TARGETS) > 4:  # earlier runs of a long-lived process
+        for run_id in list(_TARGETS)[:-4]:
+            del _TARGETS[run_id]
+    lookup = (key, frozenset(d.isoformat() for d in verdicts))
+    if lookup not in memo:
+        memo[lookup] = _targets(context, key, set(lookup[1]))
+    targets = memo[lookup]
     for day, verdict in sorted(verdicts.items()):
         partition = day.isoformat()
         yield AssetCheckEvaluation(
