@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dagster import Definitions
 
-from marketing_assets import checks, derived
+from marketing_assets import checks, incremental
 from marketing_assets.automation.freshness import build_freshness_sensor, is_read_table, with_freshness
 from marketing_assets.automation.jobs import daily_job
 from marketing_assets.automation.schedules import daily_schedule
 from marketing_assets.automation.sensors import landing_sensor, run_failure_alert
 from marketing_assets.domains.registry import ODS_SPECS
-from marketing_assets.domains.tables import DERIVED_TABLES
+from marketing_assets.domains.tables import BUILT_TABLES
 from marketing_assets.landing.assets import build_ods_assets, quarantine_asset
 from marketing_assets.landing.resource import LandingResource
 from marketing_assets.landing.spec import OdsKind
@@ -24,7 +24,7 @@ ODS_COLUMNS = {("redods", spec.events_table): list(spec.landed_schema().columns)
     for spec in ODS_SPECS
     if spec.kind is OdsKind.SNAPSHOT
 }
-derived_assets, grain_checks = derived.build(DERIVED_TABLES, ODS_COLUMNS)
+derived_assets, grain_checks = incremental.build(BUILT_TABLES, ODS_COLUMNS)
 #: the DM, APP and report assets carry the freshness policy "yesterday's partition by 09:00"
 all_assets = with_freshness([*ods_assets, quarantine_asset(ODS_SPECS), *derived_assets, *report_assets])
 freshness_alert = build_freshness_sensor(k for a in all_assets for k in a.keys if is_read_table(k))

@@ -10,7 +10,9 @@ version::
     <root>/<schema>/<table>/<partition>/<run>-<token>.parquet
 
 The manifest maps ``schema.table`` → partition key → file (relative to the root), with the
-run id and time of the publish. Files are written under new names and the manifest is
+run id and time of the publish, and ``views``: ``schema.table`` → the SQL of a table read
+"as known on dt" from its stored parts (``marketing_assets.storage.read``), recreated here
+as a view over the parts' views, so the serving copy shows the same rows as the warehouse. Files are written under new names and the manifest is
 replaced in one ``os.replace``: a reader sees the old copy or the new one, never a mix; the
 files the new manifest no longer names are removed after the swap.
 
@@ -24,6 +26,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -81,7 +84,8 @@ def refresh(
             "SELECT schema_name, view_name FROM duckdb_views() WHERE NOT internal"
         ).fetchall()
     }
-    for name in sorted(existing - files.keys()):
+    views = manifest.get("views", {})
+    for name in sorted(existing - files.keys() - views.keys()):
         schema, table = name.split(".", 1)
         conn.execute(f"DROP VIEW {_quote(schema)}.{_quote(table)}")
     for name, paths in files.items():
@@ -93,6 +97,19 @@ def refresh(
             f"CREATE OR REPLACE VIEW {_quote(schema)}.{_quote(table)} AS SELECT * FROM "
             f"read_parquet(getvariable('{variable}'), union_by_name = true)"
         )
+    # the warehouse's own CREATE VIEW statements, over the same schema.table names; a view
+    # over another view waits for it
+    pending = dict(sorted(views.items()))
+    while pending:
+        failed = {}
+        for name, sql in pending.items():
+            try:
+                conn.execute(re.sub(r"^\s*CREATE\s+VIEW", "CREATE OR REPLACE VIEW", sql, flags=re.IGNORECASE))
+            except duckdb.CatalogException:
+                failed[name] = sql
+        if len(failed) == len(pending):
+            raise duckdb.CatalogException(f"views of the manifest that read missing tables: {sorted(failed)}")
+        pending = failed
     return manifest
 
 

@@ -12,10 +12,14 @@ folder sets it with ``monkeypatch.setenv``, which overrides this one for that te
 
 from __future__ import annotations
 
+import datetime as dt
+import fcntl
 import os
 import shutil
 import tempfile
 from pathlib import Path
+
+import pytest
 
 from marketing_assets import config
 from marketing_assets.serving import SERVING_DIR_ENV
@@ -56,3 +60,41 @@ def pytest_unconfigure() -> None:
             os.environ[name] = value
     for folder in _folder:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+#: the one simulated landing of a session: the tiny world from TINY_START (618's presale
+#: before its sale), TINY_DAYS days, the default seed
+TINY_START, TINY_DAYS = dt.date(2025, 5, 29), 9
+
+
+def copy_days(landing: Path, dest: Path, first: dt.date, last: dt.date) -> Path:
+    """A copy of the days ``first``..``last`` of ``landing`` (every source's ``dt=``
+    folders of those days, nothing else) under ``dest``; returns ``dest``."""
+    days = {f"dt={(first + dt.timedelta(days=i)).isoformat()}" for i in range((last - first).days + 1)}
+    for table in sorted(p for p in landing.iterdir() if p.is_dir()):
+        for folder in sorted(table.iterdir()):
+            if folder.name in days:
+                shutil.copytree(folder, dest / table.name / folder.name)
+    dest.mkdir(parents=True, exist_ok=True)
+    return dest
+
+
+@pytest.fixture(scope="session")
+def tiny_landing(tmp_path_factory) -> Path:
+    """The session's simulated landing, built once and shared by the xdist workers (the
+    first builds it under a file lock, the others wait for it). Read only: a test that
+    changes files works on ``copy_days`` of it."""
+    from marketing_assets.sim.run import simulate
+
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent  # xdist: one basetemp per worker under a common parent
+    root = shared / "tiny_landing"
+    with (shared / "tiny_landing.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        done = shared / "tiny_landing.done"
+        if not done.exists():
+            shutil.rmtree(root, ignore_errors=True)
+            simulate("tiny", TINY_START, TINY_DAYS, root)
+            done.touch()
+    return root

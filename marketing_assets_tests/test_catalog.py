@@ -1,5 +1,6 @@
 """Every table the catalog (../shared/spec/catalog.md) names is an asset of `defs`, daily
-partitioned, with a pandera model. The list is copied from the catalog (a clean clone in
+partitioned, with a pandera model (its columns are the model's by construction; the graph's
+lineage is guarded by ``test_graph_snapshot.py``). The list is copied from the catalog (a clean clone in
 CI has no ../shared), abbreviated names written out."""
 
 import pandera.polars as pa
@@ -89,5 +90,3 @@ def test_catalog_table_is_a_daily_asset_with_a_pandera_model(name):
     assert node.partitions_def == DAILY
     model = ODS_MODELS.get((database, table)) or TABLES_BY_KEY[(database, table)].model
     assert issubclass(model, pa.DataFrameModel)
-    columns = [c.name for c in node.metadata["dagster/column_schema"].columns]
-    assert set(model.to_schema().columns) <= set(columns)

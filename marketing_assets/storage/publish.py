@@ -8,6 +8,11 @@ writes the run's partitions as new Parquet files, and the partitions the manifes
 every file the new manifest does not name (the replaced ones, and leftovers of a publish
 that was killed before its swap).
 
+A table stored as validity intervals (``storage.read``) is a view in the warehouse: the
+publisher writes its stored parts (``<table>__facts``, ``__changes``, ``__days``) like any
+table and puts the view's SQL in the manifest (``views``), which the serving copy recreates
+over the parts' files: users read the same rows "as known on dt" as the pipeline does.
+
 ``python -m marketing_assets.storage.publish`` publishes every table of the warehouse.
 """
 
@@ -27,6 +32,7 @@ from dagster import AssetKey, DagsterEventType, DagsterInstance, MetadataValue
 
 from marketing_assets.serving import MANIFEST, WHOLE_TABLE, read_manifest, serving_dir
 from marketing_assets.storage.connection import resolve_database, warehouse_connection
+from marketing_assets.storage.read import stored_views
 
 #: the partition column of every partitioned table (each model ends with ``dt``)
 PARTITION_COLUMN = "dt"
@@ -89,6 +95,22 @@ def _stored_partitions(conn: duckdb.DuckDBPyConnection, table: str) -> dict[str,
         f"SELECT strftime({PARTITION_COLUMN}, '%Y-%m-%d'), count(*) FROM {table} GROUP BY 1"
     ).fetchall()
     return dict(rows)
+
+
+def _with_view_parts(
+    written: Written, views: Mapping[str, str], stored_tables: set[tuple[str, str]]
+) -> dict[tuple[str, str], set[str | None]]:
+    """``written`` with each view replaced by the stored parts of its interval table
+    (``<view>__…``), for the same partitions."""
+    out: dict[tuple[str, str], set[str | None]] = {}
+    for (schema, table), partitions in written.items():
+        if f"{schema}.{table}" in views:
+            for part_schema, part in stored_tables:
+                if part_schema == schema and part.startswith(f"{table}__"):
+                    out.setdefault((schema, part), set()).update(partitions)
+        else:
+            out.setdefault((schema, table), set()).update(partitions)
+    return out
 
 
 def _has_partition_column(conn: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
@@ -168,6 +190,10 @@ def publish(
     name = f"{run_id}-{uuid.uuid4().hex[:8]}"
     with warehouse_connection(resolve_database(database)) as conn:
         stored_tables = _stored_tables(conn)
+        views = stored_views(conn)
+        for view in views:  # a table now a view: its old files go
+            tables.pop(view, None)
+        written = _with_view_parts(written, views, stored_tables)
         for (schema, table), partitions in sorted(written.items()):
             if (schema, table) not in stored_tables:
                 continue
@@ -203,6 +229,11 @@ def publish(
         "run_id": run_id,
         "published_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "tables": tables,
+        # a view is served once its stored parts are
+        "views": {
+            view: sql for view, sql in views.items()
+            if any(table.startswith(f"{view}__") for table in tables)
+        },
     }
     _swap_manifest(base, result.manifest)
     result.files_removed = _remove_unlisted(base, result.manifest)

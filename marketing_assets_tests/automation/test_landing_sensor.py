@@ -12,7 +12,7 @@ from dagster import DagsterInstance, build_sensor_context, partition_loading_con
 
 from marketing_assets.automation.sensors import STALE, TABLES, landing_sensor, plan_runs, read_cursor
 from marketing_assets.landing.resource import LandingResource
-from marketing_assets.sim.run import simulate
+from marketing_assets_tests.conftest import copy_days
 
 D1, D2, D3, D4, D5 = (dt.date(2025, 6, i) for i in range(1, 6))
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
@@ -82,10 +82,8 @@ def test_loaded_days_are_adopted_unless_an_earlier_day_must_run():
 # -- the sensor on real landing folders ---------------------------------------------------
 
 @pytest.fixture(scope="module")
-def three_days(tmp_path_factory):
-    root = tmp_path_factory.mktemp("landing3")
-    simulate("tiny", D1, 3, root)
-    return root
+def three_days(tiny_landing, tmp_path_factory):
+    return copy_days(tiny_landing, tmp_path_factory.mktemp("landing3") / "landing", D1, D3)
 
 
 @pytest.fixture

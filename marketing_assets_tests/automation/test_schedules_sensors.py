@@ -20,16 +20,15 @@ from marketing_assets.automation.schedules import daily_schedule
 from marketing_assets.automation.sensors import TABLES, landing_sensor, plan_runs, run_failure_alert
 from marketing_assets.definitions import defs
 from marketing_assets.landing.resource import LandingResource
-from marketing_assets.sim.run import simulate
+from marketing_assets_tests.conftest import copy_days
 
 D1, D2, D3 = dt.date(2025, 6, 1), dt.date(2025, 6, 2), dt.date(2025, 6, 3)
 
 
 @pytest.fixture(scope="module")
-def landing(tmp_path_factory):
-    root = tmp_path_factory.mktemp("landing")
-    simulate("tiny", D1, 2, root)
-    return root
+def landing(tiny_landing, tmp_path_factory):
+    """Two days of the session's simulated landing, copied: the tests re-land files."""
+    return copy_days(tiny_landing, tmp_path_factory.mktemp("landing") / "landing", D1, D2)
 
 
 def _evaluate(root, cursor=None, instance=None):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import json
+import os
 import time
 from pathlib import Path
 
@@ -652,8 +653,12 @@ def test_mongo_12_column_sample_round_trips(root):
     assert_round_trip(CLAIMS, claims(1000), root)
 
 
-def test_write_throughput_of_a_million_mongo_rows(root, capsys):
-    n = 1_000_000
+@pytest.mark.skipif(
+    "WRITER_BENCH_ROWS" not in os.environ,
+    reason="throughput run: WRITER_BENCH_ROWS=1000000 pytest -s -k throughput",
+)
+def test_write_throughput_of_mongo_rows(root, capsys):
+    n = int(os.environ["WRITER_BENCH_ROWS"])
     frame = claims(n)
     assert len(frame.columns) == 12
     t0 = time.perf_counter()

@@ -1,13 +1,18 @@
 """The coupon tables above ODS (4.1): template and claim facts, uses, 600-day claim → use
 tables and the seller-level results."""
 
+import datetime as dt
+
+import duckdb
 import polars as pl
 
-from marketing_assets.derived import DerivedTable, Upstream
+from marketing_assets.derived import DerivedTable, Upstream, read_upstream
 from marketing_assets.domains import keys
 from marketing_assets.domains.coupon import schemas, transforms
 from marketing_assets.domains.user.transforms import store_first_orders
+from marketing_assets.incremental import IntervalFact
 from marketing_assets.metrics import LOOKBACK_DAYS, use_fact_headline
+from marketing_assets.storage.read import Dimension, IntervalTable
 
 GROUP = "coupon"
 _COUPON_SOURCES = ", ".join(f"'{s}'" for s in transforms.COUPON_SOURCES)
@@ -77,6 +82,177 @@ def _seller_table(name: str, model, by: tuple[str, ...], what: str, chinese: str
     )
 
 
+
+_GOODS_COUPON_DAY = DerivedTable(
+    *keys.GOODS_COUPON_DAY,
+    model=schemas.GoodsCouponDay,
+    grain=("coupon_id",),
+    group=GROUP,
+    layer="dw",
+    what=(
+        "Claim fact: every coupon claimed, as of dt, from the MySQL copy: who claimed "
+        "which template, when, through which channel, validity window and current state"
+    ),
+    chinese_name="薯券领取事实表",
+    inputs={
+        "coupons": Upstream(keys.CLAIMED_COUPON_MYSQL),
+        "templates": Upstream(keys.COUPON_TEMPLATE_DAY),
+    },
+    compute=transforms.goods_coupon_day,
+    bounded=True,
+)
+
+
+_USE_TABLE = DerivedTable(
+    *keys.COUPON_USE,
+    model=schemas.CouponUse,
+    grain=("coupon_id", "package_id", "goods_id"),
+    group=GROUP,
+    layer="dm",
+    what=(
+        "Use (核销) fact: each coupon's apportioned discount on a paid order line, paid in "
+        "the last 600 days, as known on dt (store, item, platform and auto-promoted "
+        "coupons; coupon_id null for the auto-promoted one). Lines refunded on their pay "
+        "day are not uses; later refunds are flagged from the refund day on"
+    ),
+    chinese_name="薯券核销明细",
+    inputs={
+        "details": Upstream(
+            keys.DISCOUNTS, LOOKBACK_DAYS, where=f"discount_source IN ({_COUPON_SOURCES})"
+        ),
+        "lines": Upstream(
+            keys.ORDER_LINES, LOOKBACK_DAYS,
+            ("package_id", "goods_id", "order_id", "user_id", "seller_id", "pay_time", "quantity", "paid_amt"),
+            where=_COUPON_PACKAGES,
+        ),
+        "refunds": Upstream(
+            keys.REFUNDS, LOOKBACK_DAYS, ("package_id", "goods_id", "refund_time"),
+            where=_COUPON_PACKAGES,
+        ),
+        "templates": Upstream(keys.COUPON_TEMPLATE_DAY),
+    },
+    compute=transforms.coupon_uses,
+    bounded=True,
+    lineage={
+        "coupon_id": (("details", "source_id"), ("details", "discount_source")),
+        "coupon_kind": (("details", "discount_source"),),
+        "use_key": (("details", "source_id"), ("details", "coupon_template_id"), ("details", "package_id")),
+        "line_paid_amt": (("lines", "paid_amt"),),
+        "pay_date": (("lines", "pay_time"),),
+        "is_refunded": (("refunds", "refund_time"), ("lines", "pay_time")),
+    },
+    headline=use_fact_headline,
+)
+
+
+_GET_USE_600D = DerivedTable(
+    *keys.COUPON_GET_USE_600D,
+    model=schemas.CouponGetUse600d,
+    grain=("coupon_id", "package_id", "goods_id"),
+    group=GROUP,
+    layer="dm",
+    what=(
+        "Claims of the last 600 days with their uses as known on dt; uses refunded on a "
+        "later day than payment (跨天退款) removed from the refund day on"
+    ),
+    chinese_name="薯券领用600天明细",
+    inputs={
+        "claims": Upstream(keys.GOODS_COUPON_DAY),
+        "uses": Upstream(keys.COUPON_USE),
+    },
+    compute=transforms.coupon_get_use_600d,
+    bounded=True,
+    lineage={"face_amount": (("claims", "discount_amount"),), "coupon_seller_id": (("claims", "seller_id"),),
+             "is_used": (("uses", "package_id"), ("uses", "is_refunded"))},
+)
+
+
+_TOB_GET_USE_600D = DerivedTable(
+    "redcdm", "dm_ecm_mkt_tob_coupon_get_use_600d_di",
+    model=schemas.TobCouponGetUse600d,
+    grain=("coupon_id", "package_id", "goods_id"),
+    group=GROUP,
+    layer="dm",
+    what="Merchant (toB) cut of the 600-day claim → use table: store and item coupons, merchant cost",
+    chinese_name="商家侧薯券领用600天明细",
+    inputs={"get_use": Upstream(keys.COUPON_GET_USE_600D)},
+    compute=transforms.tob_coupon_get_use_600d,
+    bounded=True,
+    lineage={"merchant_cost_amt": (("get_use", "discount_amt"), ("get_use", "bearer"))},
+)
+
+
+_LINE_COLUMNS = ("package_id", "goods_id", "order_id", "user_id", "seller_id", "pay_time", "quantity", "paid_amt")
+
+
+def _date(day: dt.date) -> str:
+    return f"DATE '{day.isoformat()}'"
+
+
+def _use_facts(
+    conn: duckdb.DuckDBPyConnection, first: dt.date, last: dt.date, lo: dt.date, replay: bool
+) -> pl.DataFrame:
+    """The use facts the days ``first`` .. ``last`` made known: their details joined to lines
+    of the window (from ``lo``), and their lines joined to details of the window (each
+    side's window read only for the other side's packages of the days). ``replay``: every
+    fact the sources of ``lo`` .. ``last`` make."""
+    coupon = f"discount_source IN ({_COUPON_SOURCES})"
+    discounts, order_lines = ".".join(keys.DISCOUNTS), ".".join(keys.ORDER_LINES)
+    if replay:
+        details = read_upstream(conn, Upstream(keys.DISCOUNTS, where=coupon), lo, last)
+        lines = read_upstream(conn, Upstream(keys.ORDER_LINES, 1, _LINE_COLUMNS, where=(
+            f"package_id IN (SELECT package_id FROM {discounts} WHERE dt BETWEEN {_date(lo)} AND {_date(last)} AND {coupon})"
+        )), lo, last)
+        return transforms.use_facts(details, lines)
+    before = first - dt.timedelta(days=1)
+    days = f"dt BETWEEN {_date(first)} AND {_date(last)}"
+    new_details = read_upstream(conn, Upstream(keys.DISCOUNTS, where=coupon), first, last)
+    new_lines = read_upstream(conn, Upstream(keys.ORDER_LINES, 1, _LINE_COLUMNS, where=(
+        f"package_id IN (SELECT package_id FROM {discounts} WHERE dt BETWEEN {_date(lo)} AND {_date(last)} AND {coupon})"
+    )), first, last)
+    old_details = read_upstream(conn, Upstream(keys.DISCOUNTS, where=(
+        f"{coupon} AND package_id IN (SELECT package_id FROM {order_lines} WHERE {days})"
+    )), lo, before) if lo <= before else new_details.clear()
+    old_lines = read_upstream(conn, Upstream(keys.ORDER_LINES, 1, _LINE_COLUMNS, where=(
+        f"package_id IN (SELECT package_id FROM {discounts} WHERE {days} AND {coupon})"
+    )), lo, before) if lo <= before else new_lines.clear()
+    facts = transforms.use_facts(
+        pl.concat([old_details, new_details], how="vertical_relaxed"),
+        pl.concat([old_lines, new_lines], how="vertical_relaxed"),
+    )
+    return facts.filter(pl.col("dt") >= first)
+
+
+def _use_changes(
+    conn: duckdb.DuckDBPyConnection, first: dt.date, last: dt.date, lo: dt.date, replay: bool
+) -> pl.DataFrame:
+    """The refunds of coupon lines that landed on the days ``first`` .. ``last``."""
+    refunds = read_upstream(conn, Upstream(keys.REFUNDS, 1, ("package_id", "goods_id", "refund_time"),
+                                           where=_COUPON_PACKAGES), first, last)
+    return transforms.use_changes(refunds)
+
+
+_USE_COLUMNS = [c for c in schemas.CouponUse.to_schema().columns if c != "dt"]
+#: the use fact as known on dt: facts of the 600-day window, the template of dt, the
+#: line's first refund known (a refund on the pay day: never a use; later: flagged)
+USE_INTERVALS = IntervalTable(
+    *keys.COUPON_USE,
+    window_days=LOOKBACK_DAYS,
+    change_key=("package_id", "goods_id"),
+    change_aggregates={"refund_time": "min(x.refund_time)"},
+    select={
+        c: {"coupon_type": "j.coupon_type", "channel_type": "j.channel_type",
+            "is_refunded": "c.refund_time IS NOT NULL", "refund_time": "c.refund_time"}.get(c, f"f.{c}")
+        for c in _USE_COLUMNS
+    },
+    keep="c.refund_time IS NULL OR CAST(c.refund_time AS DATE) > f.pay_date",
+    dimensions=(Dimension(keys.COUPON_TEMPLATE_DAY, ("coupon_template_id",)),),
+    order=("coupon_id", "package_id", "goods_id"),
+)
+USE_FACT = IntervalFact(_USE_TABLE, USE_INTERVALS, facts=_use_facts, changes=_use_changes,
+                        headline_where="pay_date = dt")
+
+
 TABLES = [
     DerivedTable(
         *keys.COUPON_TEMPLATE_DAY,
@@ -94,24 +270,7 @@ TABLES = [
         compute=transforms.template_day,
         bounded=True,
     ),
-    DerivedTable(
-        *keys.GOODS_COUPON_DAY,
-        model=schemas.GoodsCouponDay,
-        grain=("coupon_id",),
-        group=GROUP,
-        layer="dw",
-        what=(
-            "Claim fact: every coupon claimed, as of dt, from the MySQL copy: who claimed "
-            "which template, when, through which channel, validity window and current state"
-        ),
-        chinese_name="薯券领取事实表",
-        inputs={
-            "coupons": Upstream(keys.CLAIMED_COUPON_MYSQL),
-            "templates": Upstream(keys.COUPON_TEMPLATE_DAY),
-        },
-        compute=transforms.goods_coupon_day,
-        bounded=True,
-    ),
+    _GOODS_COUPON_DAY,
     DerivedTable(
         "redcdm", "dwd_ecm_mkt_coupon_template_item_df",
         model=schemas.CouponTemplateItem,
@@ -161,79 +320,9 @@ TABLES = [
         },
         compute=transforms.coupon_triggers,
     ),
-    DerivedTable(
-        *keys.COUPON_USE,
-        model=schemas.CouponUse,
-        grain=("coupon_id", "package_id", "goods_id"),
-        group=GROUP,
-        layer="dm",
-        what=(
-            "Use (核销) fact: each coupon's apportioned discount on a paid order line, paid in "
-            "the last 600 days, as known on dt (store, item, platform and auto-promoted "
-            "coupons; coupon_id null for the auto-promoted one). Lines refunded on their pay "
-            "day are not uses; later refunds are flagged from the refund day on"
-        ),
-        chinese_name="薯券核销明细",
-        inputs={
-            "details": Upstream(
-                keys.DISCOUNTS, LOOKBACK_DAYS, where=f"discount_source IN ({_COUPON_SOURCES})"
-            ),
-            "lines": Upstream(
-                keys.ORDER_LINES, LOOKBACK_DAYS,
-                ("package_id", "goods_id", "order_id", "user_id", "seller_id", "pay_time", "quantity", "paid_amt"),
-                where=_COUPON_PACKAGES,
-            ),
-            "refunds": Upstream(
-                keys.REFUNDS, LOOKBACK_DAYS, ("package_id", "goods_id", "refund_time"),
-                where=_COUPON_PACKAGES,
-            ),
-            "templates": Upstream(keys.COUPON_TEMPLATE_DAY),
-        },
-        compute=transforms.coupon_uses,
-        bounded=True,
-        lineage={
-            "coupon_id": (("details", "source_id"), ("details", "discount_source")),
-            "coupon_kind": (("details", "discount_source"),),
-            "use_key": (("details", "source_id"), ("details", "coupon_template_id"), ("details", "package_id")),
-            "line_paid_amt": (("lines", "paid_amt"),),
-            "pay_date": (("lines", "pay_time"),),
-            "is_refunded": (("refunds", "refund_time"), ("lines", "pay_time")),
-        },
-        headline=use_fact_headline,
-    ),
-    DerivedTable(
-        *keys.COUPON_GET_USE_600D,
-        model=schemas.CouponGetUse600d,
-        grain=("coupon_id", "package_id", "goods_id"),
-        group=GROUP,
-        layer="dm",
-        what=(
-            "Claims of the last 600 days with their uses as known on dt; uses refunded on a "
-            "later day than payment (跨天退款) removed from the refund day on"
-        ),
-        chinese_name="薯券领用600天明细",
-        inputs={
-            "claims": Upstream(keys.GOODS_COUPON_DAY),
-            "uses": Upstream(keys.COUPON_USE),
-        },
-        compute=transforms.coupon_get_use_600d,
-        bounded=True,
-        lineage={"face_amount": (("claims", "discount_amount"),), "coupon_seller_id": (("claims", "seller_id"),),
-                 "is_used": (("uses", "package_id"), ("uses", "is_refunded"))},
-    ),
-    DerivedTable(
-        "redcdm", "dm_ecm_mkt_tob_coupon_get_use_600d_di",
-        model=schemas.TobCouponGetUse600d,
-        grain=("coupon_id", "package_id", "goods_id"),
-        group=GROUP,
-        layer="dm",
-        what="Merchant (toB) cut of the 600-day claim → use table: store and item coupons, merchant cost",
-        chinese_name="商家侧薯券领用600天明细",
-        inputs={"get_use": Upstream(keys.COUPON_GET_USE_600D)},
-        compute=transforms.tob_coupon_get_use_600d,
-        bounded=True,
-        lineage={"merchant_cost_amt": (("get_use", "discount_amt"), ("get_use", "bearer"))},
-    ),
+    _USE_TABLE,
+    _GET_USE_600D,
+    _TOB_GET_USE_600D,
     _seller_table(
         "dm_ecm_trd_mkt_coupon_sellerid_nd_di", schemas.CouponSeller, (),
         "Coupon effect per seller over 1, 7 and 30 days ending dt: claims, uses, pay, cost by bearer, ROI, AOV, new buyers",
@@ -249,4 +338,57 @@ TABLES = [
         "Coupon effect per seller and template over 1, 7 and 30 days (a line with two coupons counts under both)",
         "商家分模版薯券效果",
     ),
+]
+
+_GET_USE_COLUMNS = [c for c in schemas.CouponGetUse600d.to_schema().columns if c != "dt"]
+_CLAIM_SIDE = {"coupon_seller_id": "f.seller_id", "face_amount": "f.discount_amount", "is_used": "u.package_id IS NOT NULL"}
+_USE_SIDE = ("package_id", "goods_id", "order_id", "seller_id", "pay_time", "pay_date", "quantity",
+             "line_paid_amt", "discount_amt", "bearer")
+#: claims of the 600 days ending dt in the claim fact of dt, with their uses as known on dt
+#: (refunded ones gone): read from those two tables of dt, nothing stored but the days
+GET_USE_600D_INTERVALS = IntervalTable(
+    *keys.COUPON_GET_USE_600D,
+    window_days=LOOKBACK_DAYS,
+    select={c: _CLAIM_SIDE.get(c, f"u.{c}" if c in _USE_SIDE else f"f.{c}") for c in _GET_USE_COLUMNS},
+    driver=Dimension(keys.GOODS_COUPON_DAY, (), alias="f",
+                     where=f"f.claim_date BETWEEN d.dt - {LOOKBACK_DAYS - 1} AND d.dt"),
+    dimensions=(Dimension(keys.COUPON_USE, ("coupon_id",), alias="u", where="NOT u.is_refunded"),),
+    order=_GET_USE_600D.grain,
+)
+#: the merchant cut of the 600-day table of dt
+TOB_GET_USE_600D_INTERVALS = IntervalTable(
+    *_TOB_GET_USE_600D.key.path,
+    window_days=1,
+    select={
+        c: "CASE WHEN f.bearer = 'merchant' THEN f.discount_amt WHEN f.is_used THEN 0 END"
+        if c == "merchant_cost_amt" else f"f.{c}"
+        for c in schemas.TobCouponGetUse600d.to_schema().columns if c != "dt"
+    },
+    driver=Dimension(keys.COUPON_GET_USE_600D, (), alias="f", where="f.coupon_type = 4"),
+    order=_TOB_GET_USE_600D.grain,
+)
+
+_STATUS_NAME = " ".join(f"WHEN {code} THEN '{name}'" for code, name in transforms.STATUS_NAMES.items())
+_TEMPLATE_ATTRS = ("coupon_type", "limit_type", "channel_type", "cost_bearer")
+#: the claim fact of dt: the claimed-coupon snapshot of dt (ODS) with its template's
+#: attributes of dt, read from those tables (no second copy of the snapshot is stored)
+GOODS_COUPON_DAY_INTERVALS = IntervalTable(
+    *keys.GOODS_COUPON_DAY,
+    window_days=1,
+    select={
+        c: {"claim_date": "CAST(f.claim_time AS DATE)", "status_name": f"CASE f.status {_STATUS_NAME} END"}.get(
+            c, f"t.{c}" if c in _TEMPLATE_ATTRS else f"f.{c}")
+        for c in schemas.GoodsCouponDay.to_schema().columns if c != "dt"
+    },
+    driver=Dimension(keys.CLAIMED_COUPON_MYSQL, (), alias="f"),
+    dimensions=(Dimension(keys.COUPON_TEMPLATE_DAY, ("coupon_template_id",), alias="t"),),
+    order=_GOODS_COUPON_DAY.grain,
+)
+
+#: tables of this domain stored incrementally or as validity intervals
+KINDS = [
+    IntervalFact(_GOODS_COUPON_DAY, GOODS_COUPON_DAY_INTERVALS),
+    USE_FACT,
+    IntervalFact(_GET_USE_600D, GET_USE_600D_INTERVALS),
+    IntervalFact(_TOB_GET_USE_600D, TOB_GET_USE_600D_INTERVALS),
 ]

@@ -134,6 +134,38 @@ def coupon_triggers(day: dt.date, offers: pl.DataFrame, tasks: pl.DataFrame) -> 
 
 
 # ---- use fact ------------------------------------------------------------------------------
+def _use_lines(details: pl.DataFrame, lines: pl.DataFrame, keep: tuple[str, ...] = ()) -> pl.DataFrame:
+    """Coupon discount details joined to their paid lines (``keep``: extra columns of both
+    sides, suffixed ``_details`` / ``_line``)."""
+    coupons = details.filter(pl.col("discount_source").is_in(COUPON_SOURCES)).select(
+        "package_id", "goods_id", "discount_source", "source_id", "coupon_template_id",
+        "discount_amt", "bearer", *[pl.col(c).alias(f"{c}_details") for c in keep],
+    )
+    line = lines.select(
+        "package_id", "goods_id", "order_id", "user_id", "seller_id", "pay_time", "quantity",
+        pl.col("paid_amt").alias("line_paid_amt"), *[pl.col(c).alias(f"{c}_line") for c in keep],
+    )
+    return coupons.join(line, on=["package_id", "goods_id"], how="inner").with_columns(pay_date=_date("pay_time"))
+
+
+_AUTO = pl.col("discount_source") == "auto_coupon"
+#: the use fact's columns before the template's attributes (coupon_type, channel_type)
+_USE_HEAD = [
+    pl.when(_AUTO).then(None).otherwise(pl.col("source_id")).alias("coupon_id"),
+    "coupon_template_id",
+    pl.col("discount_source").alias("coupon_kind"),
+]
+#: … and after them
+_USE_TAIL = [
+    pl.when(_AUTO)
+    .then(pl.concat_str(pl.lit("auto:"), pl.col("coupon_template_id").cast(pl.String), pl.lit(":"), "package_id"))
+    .otherwise(pl.col("source_id").cast(pl.String))
+    .alias("use_key"),
+    "package_id", "goods_id", "order_id", "user_id", "seller_id", "pay_time", "pay_date",
+    "quantity", "line_paid_amt", "discount_amt", "bearer",
+]
+
+
 def coupon_uses(
     day: dt.date,
     details: pl.DataFrame,
@@ -143,36 +175,35 @@ def coupon_uses(
 ) -> pl.DataFrame:
     """redcdm.dm_ecm_trd_mkt_activity_coupon_use_df: every coupon's share on a paid line
     within the look-back, as known on ``day``. ``details``, ``lines`` and ``refunds`` are the
-    trade tables' partitions up to ``day`` (what was known on ``day``)."""
-    coupons = details.filter(pl.col("discount_source").is_in(COUPON_SOURCES)).select(
-        "package_id", "goods_id", "discount_source", "source_id", "coupon_template_id",
-        "discount_amt", "bearer",
-    )
-    line = lines.select(
-        "package_id", "goods_id", "order_id", "user_id", "seller_id", "pay_time", "quantity",
-        pl.col("paid_amt").alias("line_paid_amt"),
-    )
-    uses = drop_same_day_refunds(
-        coupons.join(line, on=["package_id", "goods_id"], how="inner").with_columns(pay_date=_date("pay_time")),
-        refunds,
-    )
+    trade tables' partitions up to ``day`` (what was known on ``day``).
+
+    The table is stored as validity intervals (``use_facts`` + ``use_changes``, read back
+    by ``storage.read``); this function is the whole-window definition they are tested
+    against."""
+    uses = drop_same_day_refunds(_use_lines(details, lines), refunds)
     attrs = templates.select("coupon_template_id", "coupon_type", "channel_type")
-    auto = pl.col("discount_source") == "auto_coupon"
     return uses.join(attrs, on="coupon_template_id", how="left", maintain_order="left").select(
-        pl.when(auto).then(None).otherwise(pl.col("source_id")).alias("coupon_id"),
-        "coupon_template_id",
-        pl.col("discount_source").alias("coupon_kind"),
-        "coupon_type",
-        "channel_type",
-        pl.when(auto)
-        .then(pl.concat_str(pl.lit("auto:"), pl.col("coupon_template_id").cast(pl.String), pl.lit(":"), "package_id"))
-        .otherwise(pl.col("source_id").cast(pl.String))
-        .alias("use_key"),
-        "package_id", "goods_id", "order_id", "user_id", "seller_id", "pay_time", "pay_date",
-        "quantity", "line_paid_amt", "discount_amt", "bearer",
+        *_USE_HEAD, "coupon_type", "channel_type", *_USE_TAIL,
         pl.col("refund_time").is_not_null().alias("is_refunded"),
         "refund_time",
     )
+
+
+def use_facts(details: pl.DataFrame, lines: pl.DataFrame) -> pl.DataFrame:
+    """The use facts the trade partitions ``details`` and ``lines`` make, each once: ``dt``
+    the day it became known (the later of its detail's and line's partitions), ``first_dt``
+    the earlier (it leaves the 600-day window with it). Template attributes and refunds
+    are applied as of the day read (``storage.read``)."""
+    return _use_lines(details, lines, keep=("dt",)).select(
+        *_USE_HEAD, *_USE_TAIL,
+        pl.max_horizontal("dt_details", "dt_line").alias("dt"),
+        pl.min_horizontal("dt_details", "dt_line").alias("first_dt"),
+    )
+
+
+def use_changes(refunds: pl.DataFrame) -> pl.DataFrame:
+    """The later changes of use facts: the refunds of lines, in the partition they landed."""
+    return refunds.select("package_id", "goods_id", "refund_time", "dt")
 
 
 def coupon_get_use_600d(day: dt.date, claims: pl.DataFrame, uses: pl.DataFrame) -> pl.DataFrame:

@@ -1,12 +1,19 @@
 """The growth platform's tables above ODS (4.6): executions, their benefits, coupon and
 allowance offers, claims and trigger → claim → use."""
 
-import polars as pl
+import datetime as dt
+from collections.abc import Callable
 
-from marketing_assets.derived import DerivedTable, Upstream
+import duckdb
+import polars as pl
+from dagster import AssetKey
+
+from marketing_assets.derived import DerivedTable, Upstream, read_upstream
 from marketing_assets.domains import keys
 from marketing_assets.domains.growth import schemas, transforms
+from marketing_assets.incremental import IncrementalTable, IntervalFact
 from marketing_assets.metrics import LOOKBACK_DAYS
+from marketing_assets.storage.read import Dimension, IntervalTable
 
 GROUP = "growth"
 
@@ -175,4 +182,68 @@ TABLES = [
         bounded=True,
         headline=_get_use_headline,
     ),
+]
+
+_BY_KEY = {t.key: t for t in TABLES}
+_CLAIMED = _BY_KEY[AssetKey(list(keys.EXECUTION_COUPON_FULL))]
+_ALLOWANCES = _BY_KEY[AssetKey(["redcdm", "dwd_ecm_mkt_user_strategy_execution_allowance_df"])]
+_GET_USE = _BY_KEY[AssetKey(["redcdm", "dwd_ecm_mkt_user_strategy_execution_coupon_get_use_df"])]
+_OFFER_COLUMNS = (*transforms.OFFER, "coupon_template_id", "coupon_id")
+
+
+def _offer_reader(where: str | None) -> Callable:
+    def facts(conn: duckdb.DuckDBPyConnection, first: dt.date, last: dt.date, lo: dt.date, replay: bool) -> pl.DataFrame:
+        """Coupon offers of non-blank groups, once, in their trigger day's partition (an
+        offer never changes: its claim happens in the same session)."""
+        up = Upstream(keys.EXECUTION_COUPON, 1, _OFFER_COLUMNS, where=where)
+        return read_upstream(conn, up, lo if replay else first, last).with_columns(first_dt=pl.col("dt"))
+
+    return facts
+
+
+#: claimed growth coupons as known on dt: the claimed offers of the window with the
+#: coupon's state in the claim fact of dt
+CLAIMED_INTERVALS = IntervalTable(
+    *keys.EXECUTION_COUPON_FULL,
+    window_days=LOOKBACK_DAYS,
+    select={
+        c: f"f.{c}" if c in _OFFER_COLUMNS else "f.dt" if c == "trigger_dt" else f"k.{c}"
+        for c in schemas.ExecutionCouponFull.to_schema().columns if c != "dt"
+    },
+    dimensions=(Dimension(keys.GOODS_COUPON_DAY, ("coupon_id",), alias="k",
+                          where="k.claim_channel = 'growth_platform'"),),
+    order=_CLAIMED.grain,
+)
+_USE_COLUMNS = ("package_id", "goods_id", "seller_id", "pay_time", "pay_date", "line_paid_amt", "discount_amt", "bearer")
+#: trigger → claim → use as known on dt: the offers of the window, the claimed coupon of dt
+#: (``…_coupon_df``) and its uses as known on dt, refunded ones gone
+GET_USE_INTERVALS = IntervalTable(
+    *_GET_USE.key.path,
+    window_days=LOOKBACK_DAYS,
+    select={
+        **{c: f"f.{c}" for c in _OFFER_COLUMNS},
+        "trigger_dt": "f.dt",
+        "claim_time": "k.claim_time",
+        "is_claimed": "f.coupon_id IS NOT NULL",
+        "is_used": "u.package_id IS NOT NULL",
+        **{c: f"u.{c}" for c in _USE_COLUMNS},
+    },
+    dimensions=(
+        Dimension(keys.EXECUTION_COUPON_FULL, ("coupon_id",), alias="k"),
+        Dimension(keys.COUPON_USE, ("coupon_id",), alias="u", where="NOT u.is_refunded"),
+    ),
+    order=_GET_USE.grain,
+)
+#: tables of this domain stored incrementally or as validity intervals
+KINDS = [
+    IntervalFact(_CLAIMED, CLAIMED_INTERVALS, facts=_offer_reader("coupon_id IS NOT NULL")),
+    IncrementalTable(
+        _ALLOWANCES,
+        changes={
+            "offers": Upstream(keys.EXECUTION_ALLOWANCE, 1, where="allowance_id IS NOT NULL"),
+            "allowances": _ALLOWANCES.inputs["allowances"],
+        },
+        step=transforms.claimed_allowances_step,
+    ),
+    IntervalFact(_GET_USE, GET_USE_INTERVALS, facts=_offer_reader(None)),
 ]

@@ -110,6 +110,23 @@ def claimed_coupons(day: dt.date, offers: pl.DataFrame, coupons: pl.DataFrame) -
     )
 
 
+def _as_offers(previous: pl.DataFrame, offers: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+    """The offers a table of the day before was made of (``trigger_dt`` back to ``dt``)
+    followed by the day's own offers: the window's offers without reading the window."""
+    kept = previous.select(*columns, pl.col("trigger_dt").alias("dt"))
+    return pl.concat([kept, offers.select(*columns, "dt")], how="vertical_relaxed")
+
+
+def claimed_allowances_step(
+    day: dt.date, previous: pl.DataFrame, offers: pl.DataFrame, allowances: pl.DataFrame
+) -> pl.DataFrame:
+    """``claimed_allowances`` of ``day`` from the table of the day before (its offers; the
+    window's first day drops out) and the day's claimed offers, with the allowances' state
+    of ``day``."""
+    columns = [*OFFER, "allowance_id", "allowance_template_id"]
+    return claimed_allowances(day, _as_offers(previous, offers, columns), allowances)
+
+
 def claimed_allowances(day: dt.date, offers: pl.DataFrame, allowances: pl.DataFrame) -> pl.DataFrame:
     """redcdm.dwd_ecm_mkt_user_strategy_execution_allowance_df: growth allowance offers
     claimed in the last 600 days, with balance and state as of ``day``."""
