@@ -188,7 +188,9 @@ def _snapshot_asset(spec: OdsSpec) -> AssetsDefinition:
             spec.description + "; full snapshot as of dt, merged from the change events",
             spec.key,
         ),
-        metadata=_asset_metadata(spec, schema, spec.key),
+        # a snapshot can be rebuilt from its events: keep the retention's days, like every
+        # snapshot above ODS (the I/O manager prunes in the write's transaction)
+        metadata={**_asset_metadata(spec, schema, spec.key), "bounded_retention": True},
     )
     def _snapshot(
         context: AssetExecutionContext, warehouse: WarehouseResource, events: pl.DataFrame

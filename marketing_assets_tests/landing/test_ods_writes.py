@@ -128,3 +128,26 @@ def test_a_failure_between_the_two_writes_leaves_both_tables_as_they_were(env, m
     monkeypatch.undo()
     assert materialize(ASSETS, resources=resources, partition_key=D2.isoformat()).success
     assert _state(wh) == ([(1, 1), (3, 3), (4, 4)], [(2, "unparseable JSON")])
+
+
+def test_a_binlog_snapshot_keeps_the_retentions_days_and_rebuilds_from_its_events(env, monkeypatch):
+    root, warehouse, resources = env
+    monkeypatch.setenv("MARKETING_SNAPSHOT_RETENTION_DAYS", "1")
+    m = 1748736000000  # 2025-06-01 00:00 wall clock
+    d3 = D2 + dt.timedelta(days=1)
+    land(root, BINLOG, D1, event("c", 1748743200000, None, account(1, 500, m)) + "\n")
+    land(root, BINLOG, D2, event("c", 1748833200000, None, account(3, 300, m)) + "\n")
+    land(root, BINLOG, d3, event("u", 1748919600000, account(1, 500, m), account(1, 450, m)) + "\n")
+    assets = [*build_ods_assets(BINLOG), quarantine_asset([BINLOG])]
+    with instance_for_test() as instance:
+        for day in (D1, D2):  # the daily runs
+            assert materialize(assets, resources=resources, partition_key=day.isoformat(), instance=instance).success
+        snapshot = f"redods.{BINLOG.table}"
+        # one day kept: 06-01's snapshot is gone, its events stay (they rebuild any day)
+        assert warehouse.query(f"SELECT DISTINCT dt FROM {snapshot}")["dt"].to_list() == [D2]
+        assert warehouse.query(f"SELECT count(*) AS n FROM redods.{BINLOG.events_table}")["n"][0] == 2
+        assert instance.get_materialized_partitions(AssetKey(["redods", BINLOG.table])) == {D2.isoformat()}
+        # 06-03 from the stored 06-02 snapshot + its event: accounts 1 (updated) and 3
+        assert materialize(assets, resources=resources, partition_key=d3.isoformat(), instance=instance).success
+    rows = warehouse.query(f"SELECT dt, account_id, balance FROM {snapshot} ORDER BY account_id")
+    assert rows.rows() == [(d3, 1, 450), (d3, 3, 300)]
