@@ -125,7 +125,7 @@ class Place:
         self.home.mkdir(parents=True, exist_ok=True)
 
     def env(self, **extra: str) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("MARKETING_")}
+        env = dict(os.environ)  # settings (MARKETING_EXECUTOR, budgets) pass through; paths are the place's
         env.update(
             DAGSTER_HOME=str(self.home),
             MARKETING_LANDING_DIR=str(self.landing),
