@@ -41,23 +41,24 @@ def _connect(database: str, read_only: bool, config: Mapping[str, Any] | None) -
 def warehouse_session(database: str = "") -> Iterator[None]:
     """Keep one connection to ``database`` (empty: the configured one) open for the block,
     holding the warehouse lock all along: other processes wait for the block to end, as they
-    would for one long connection. Every ``warehouse_connection`` to it inside the block, in
-    any thread of this process, is a cursor of that connection. Re-entrant: an inner session
-    on the same file is the outer one."""
+    would for one long connection. The connection opens at the first ``warehouse_connection``
+    inside the block (so a bad setting fails that step, inside the run, not the run's set-up);
+    every one of them, in any thread of this process, is a cursor of it. Re-entrant: an
+    inner session on the same file is the outer one."""
     database = resolve_database(database)
     if database == ":memory:" or database in _sessions:
         yield
         return
     with warehouse_lock(database, timeout_s=None):
-        conn = _connect(database, read_only=False, config=None)
         with _sessions_guard:
-            _sessions[database] = conn
+            _sessions[database] = None  # opened on first use
         try:
             yield
         finally:
             with _sessions_guard:
-                _sessions.pop(database, None)
-            conn.close()
+                conn = _sessions.pop(database, None)
+            if conn is not None:
+                conn.close()
 
 
 def in_session(database: str = "") -> bool:
@@ -76,8 +77,11 @@ def warehouse_connection(
     Within one process DuckDB refuses a second connection to an open file with a different
     configuration (``read_only`` included), so nest connections with the same settings.
     """
-    session = _sessions.get(database)
-    if session is not None:
+    if database in _sessions:
+        with _sessions_guard:
+            session = _sessions[database]
+            if session is None:
+                session = _sessions[database] = _connect(database, read_only=False, config=None)
         cursor = session.cursor()
         try:
             yield cursor

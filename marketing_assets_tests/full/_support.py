@@ -136,12 +136,13 @@ def kill_group(proc: subprocess.Popen) -> None:
 
 
 def tables(db: Path) -> list[str]:
+    """The stored tables (not the views of interval tables, which read them)."""
     with contextlib.closing(duckdb.connect(str(db), read_only=True)) as conn:
         return [
             name
             for (name,) in conn.sql(
                 "SELECT table_schema || '.' || table_name FROM information_schema.tables "
-                "ORDER BY 1"
+                "WHERE table_type = 'BASE TABLE' ORDER BY 1"
             ).fetchall()
         ]
 
