@@ -59,7 +59,7 @@ MOMENTS = [
     # report files are replaced whole (a temporary file, then a rename): killed while the
     # CSV's temporary file is written, the new PNG stands beside the old CSV
     Moment("report writing: PNG replaced, CSV not yet", inside="file:merchant_board/.2025-06-04.csv.partial"),
-    Moment("a timer: 40 s after the first step started", step="*", delay_s=40.0),
+    Moment("a timer: 8 s after the first step started", step="*", delay_s=8.0),
 ]
 
 
