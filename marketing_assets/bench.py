@@ -41,6 +41,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -261,8 +262,11 @@ def _free_port() -> int:
 def _graphql(base: str, query: str, variables: dict | None = None) -> dict:
     body = json.dumps({"query": query, "variables": variables or {}}).encode()
     request = urllib.request.Request(f"{base}/graphql", body, {"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=60) as response:
-        answer = json.loads(response.read())
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            answer = json.loads(response.read())
+    except urllib.error.HTTPError as error:  # GraphQL's validation errors come as a 400
+        raise RuntimeError(f"{error}: {error.read().decode(errors='replace')[:2000]}") from None
     if answer.get("errors"):
         raise RuntimeError(answer["errors"])
     return answer["data"]
@@ -286,9 +290,36 @@ query($id: String!) {
 }"""
 
 
+JOB_ASSETS = """
+query($selector: PipelineSelector!) {
+  assetNodes(pipeline: $selector) { assetKey { path } }
+}"""
+
+
+def job_backfill_params(base: str, job: str, first: dt.date, last: dt.date) -> dict:
+    """The ``launchPartitionBackfill`` parameters that the job page's "Materialize all" →
+    partitions → "Launch backfill" sends (the UI's ``LaunchAssetChoosePartitionsDialog``
+    with a job target): the job's partition set and its assets. Dagster runs such a job
+    backfill as one run per range when every asset has a single-run backfill policy. (From
+    the global asset graph the UI sends no partition set: an *asset* backfill, whose target
+    takes every partition downstream of the chosen days, so a table reading a 600-day window
+    is targeted on every later day up to today.)"""
+    repo = _graphql(base, "{ repositoriesOrError { ... on RepositoryConnection { nodes { name location { name } } } } }")
+    node = repo["repositoriesOrError"]["nodes"][0]
+    repository = {"repositoryLocationName": node["location"]["name"], "repositoryName": node["name"]}
+    assets = _graphql(base, JOB_ASSETS, {"selector": {**repository, "pipelineName": job}})
+    return {
+        "selector": {"partitionSetName": f"{job}_partition_set", "repositorySelector": repository},
+        "assetSelection": [{"path": a["assetKey"]["path"]} for a in assets["assetNodes"]],
+        "partitionNames": [(first + dt.timedelta(days=i)).isoformat() for i in range((last - first).days + 1)],
+        "fromFailure": False,
+        "tags": [],
+    }
+
+
 def ui_backfill(p: Place, env: dict[str, str], first: dt.date, last: dt.date) -> tuple[Figures, list[str]]:
-    """Start ``dagster dev``, launch a backfill of ``daily_job``'s assets over first..last as
-    the UI's "Materialize → backfill" does, and time it until the backfill has completed."""
+    """Start ``dagster dev``, launch a backfill of ``daily_job`` over first..last as its job
+    page does (``job_backfill_params``), and time it until the backfill has completed."""
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     log = open(p.root / "dagster_dev.log", "wb")
@@ -308,13 +339,7 @@ def ui_backfill(p: Place, env: dict[str, str], first: dt.date, last: dt.date) ->
             if time.monotonic() > deadline:
                 raise RuntimeError(f"dagster dev did not answer on {base} within 300 s")
             time.sleep(1)
-        keys = _graphql(base, "{ assetNodes { assetKey { path } isPartitioned } }")["assetNodes"]
-        params = {
-            "assetSelection": [{"path": k["assetKey"]["path"]} for k in keys if k["isPartitioned"]],
-            "partitionNames": [(first + dt.timedelta(days=i)).isoformat() for i in range((last - first).days + 1)],
-            "fromFailure": False,
-            "tags": [],
-        }
+        params = job_backfill_params(base, "daily_job", first, last)
         began = time.perf_counter()
         cpu_before = _tree_cpu(server.pid)
         launched = _graphql(base, LAUNCH_BACKFILL, {"params": params})["launchPartitionBackfill"]
