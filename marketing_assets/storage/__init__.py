@@ -6,6 +6,7 @@ from marketing_assets.storage.io_manager import (
     MissingTableError,
     WarehouseIOManager,
     retention_cutoff,
+    wipe_pruned_after_run,
     wipe_pruned_partitions,
     write_days,
 )
@@ -22,6 +23,7 @@ __all__ = [
     "run_lock",
     "run_locked",
     "warehouse_lock",
+    "wipe_pruned_after_run",
     "wipe_pruned_partitions",
     "write_days",
 ]

@@ -194,6 +194,33 @@ def wipe_pruned_partitions(
     return stale
 
 
+def wipe_pruned_after_run(
+    instance: DagsterInstance, asset_graph, materialised: Mapping[AssetKey, Sequence[str]]
+) -> dict[AssetKey, list[str]]:
+    """After a run: wipe from the instance the partitions of bounded assets (metadata
+    ``bounded_retention``) that fall before the retention of the last day the run wrote.
+
+    A step prunes and wipes before Dagster stores its own materialisations, so a range
+    longer than the retention (a 365-day backfill keeping 90 days) would otherwise leave the
+    run's own early days shown as materialised while their rows are gone. ``materialised``:
+    the partitions the run recorded, by asset (only assets whose write succeeded, so a failed
+    step, which pruned nothing, loses nothing). Returns the wiped partitions by asset."""
+    wiped = {}
+    for key, partitions in materialised.items():
+        days = [p for p in partitions if p]
+        if not days or not asset_graph.has(key):
+            continue
+        node = asset_graph.get(key)
+        partitions_def = node.partitions_def
+        if not node.metadata.get("bounded_retention") or not isinstance(partitions_def, TimeWindowPartitionsDefinition):
+            continue
+        last = max(partitions_def.time_window_for_partition_key(p).start.date() for p in days)
+        stale = wipe_pruned_partitions(instance, key, partitions_def, retention_cutoff(last))
+        if stale:
+            wiped[key] = stale
+    return wiped
+
+
 def _wipe_pruned_partitions(context: OutputContext, cutoff: dt.date) -> list[str]:
     return wipe_pruned_partitions(
         context.step_context.instance, context.asset_key, context.asset_partitions_def, cutoff

@@ -116,3 +116,35 @@ def test_range_write_keeps_the_retention_of_its_last_day(tmp_path, monkeypatch):
         assert result.success
         assert query(db, "SELECT dt FROM mkt.snapshot ORDER BY dt")["dt"].to_list() == [D3, D4]
         assert instance.get_materialized_partitions(KEY) == {"2025-06-03", "2025-06-04"}
+
+
+def bounded_job():
+    """The bounded table as a job whose executor is the one UI, schedule and CLI runs get."""
+    from dagster import Definitions, define_asset_job
+
+    from marketing_assets.storage.executor import build_executor
+
+    return Definitions(
+        assets=[snapshot_asset()],
+        jobs=[define_asset_job("bounded", partitions_def=DAILY)],
+        executor=build_executor("in_process"),
+        resources={"io_manager": WarehouseIOManager()},
+    ).resolve_job_def("bounded")
+
+
+def test_range_run_longer_than_the_retention_keeps_only_its_last_days_materialised(tmp_path, monkeypatch):
+    # one run writes 4 days and keeps 2: the step prunes days 1-2 before Dagster stores
+    # the run's own materialisations of them, so the executor wipes them after the steps
+    from dagster import execute_job, reconstructable
+
+    monkeypatch.setenv(RETENTION_ENV, "2")
+    db = tmp_path / "w.duckdb"
+    monkeypatch.setenv("MARKETING_DUCKDB_PATH", str(db))
+    monkeypatch.setenv("MARKETING_SERVING_DIR", str(tmp_path / "serving"))
+    with instance_for_test(temp_dir=str(tmp_path)) as instance:
+        tags = {"dagster/asset_partition_range_start": "2025-06-01", "dagster/asset_partition_range_end": "2025-06-04"}
+        with execute_job(reconstructable(bounded_job), instance=instance, tags=tags) as result:
+            assert result.success
+        assert query(db, "SELECT dt FROM mkt.snapshot ORDER BY dt")["dt"].to_list() == [D3, D4]
+        assert instance.get_materialized_partitions(KEY) == {"2025-06-03", "2025-06-04"}
+        assert ui_materialized(instance) == ["2025-06-03", "2025-06-04"]
