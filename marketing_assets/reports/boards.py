@@ -1,5 +1,6 @@
-"""The four dashboards of the document's section 5, as pure functions: the frames read from
-the DM/APP tables in, a matplotlib figure and the exact numbers it plots out.
+"""The four dashboards of the document's section 5: the frames read from the DM/APP tables
+in, a matplotlib figure and the exact numbers it plots out. The figure is the board's frame
+(``render.frame``), the same one each day in a thread, cleared and redrawn by each call.
 
 Every ratio is a Float64 (``render.ratio``), money stays integer fen in the numbers and is
 shown in yuan. Labels are the names the data carries (``render.labels``); series of another
@@ -7,13 +8,85 @@ unit go on a second y axis, never scaled onto the first.
 """
 
 import datetime as dt
+import math
+import unicodedata
 
-import matplotlib.pyplot as plt
 import polars as pl
+from matplotlib.patches import Rectangle
+from matplotlib.ticker import AutoLocator, FuncFormatter, MaxNLocator
 
-from marketing_assets.reports.render import labels, ratio, yuan
+from marketing_assets.reports.render import frame, labels, place_axis_labels, ratio, yuan
 
 LEGEND_COLUMNS = 2
+# most tick labels on a date axis and on a value axis: each label is a text matplotlib lays
+# out and draws glyph by glyph (about 1 ms each), and more of them add nothing to read
+DATE_TICKS = 8
+VALUE_TICKS = 6
+# widest x tick label, in half-width characters (a CJK character counts two): the fixed gap
+# under a panel holds that much at 30 degrees; longer names end in "…" (the CSV keeps them whole)
+LABEL_WIDTH = 32
+# panel margins in inches (render.frame): bar panels leave room for rotated names under the axis
+# (render.place_axis_labels puts each y label 0.6 in off its axes: a right-hand label and the
+# next panel's left-hand one need 1.6 in between)
+BAR_MARGINS = {"left": 0.85, "right": 0.85, "top": 0.7, "bottom": 1.05, "hgap": 1.5, "wgap": 1.75}
+LINE_MARGINS = {"left": 0.85, "right": 0.25, "top": 0.7, "bottom": 0.55, "hgap": 0.9, "wgap": 1.0}
+
+
+def _compact(value: float, _position=None) -> str:
+    """A value-axis tick: 12.5k for 12,500, 2M for 2,000,000, as is below 10,000 (0.25,
+    13.5, 7500): at most six characters, so a fixed gap holds the tick labels."""
+    for threshold, unit, suffix in ((1e9, 1e9, "B"), (1e6, 1e6, "M"), (1e4, 1e3, "k")):
+        if abs(value) >= threshold:
+            return f"{value / unit:g}{suffix}"
+    return f"{value:g}"
+
+
+def _value_axis(axis) -> None:
+    """At most ``VALUE_TICKS`` round ticks, labelled compactly."""
+    axis.set_major_locator(MaxNLocator(VALUE_TICKS, steps=[1, 2, 2.5, 5, 10]))
+    axis.set_major_formatter(FuncFormatter(_compact))
+
+
+def _short(label: str) -> str:
+    """``label`` if it is at most ``LABEL_WIDTH`` half-width characters wide, else cut to
+    fit with "…" at its end."""
+    widths = [2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in label]
+    if sum(widths) <= LABEL_WIDTH:
+        return label
+    room, kept = LABEL_WIDTH - 1, 0  # one for the "…"
+    while widths[kept] <= room:
+        room -= widths[kept]
+        kept += 1
+    return label[:kept] + "…"
+
+
+def _twin(ax):
+    """The second y axis of ``ax``, or None."""
+    return next((other for other in ax.get_shared_x_axes().get_siblings(ax) if other is not ax), None)
+
+
+def _clear(ax, title: str, ylabel: str, keep_twin: bool = False):
+    """``ax`` of a reused frame without the previous day's bars, lines, texts and legend,
+    its limits and ticks automatic again, titled; its second y axis removed unless
+    ``keep_twin`` (then returned cleared). Axes and ticks stay: building them is most of
+    a figure's cost."""
+    twin = _twin(ax)
+    if twin is not None and not keep_twin:
+        twin.remove()
+        twin = None
+    for axis in (ax, twin) if twin is not None else (ax,):
+        for artist in [*axis.patches, *axis.lines, *axis.texts]:
+            artist.remove()
+        if axis.get_legend() is not None:
+            axis.get_legend().remove()
+        axis.set_prop_cycle(None)  # line colours start at C0 again
+        axis.relim()
+        axis.set_autoscale_on(True)
+        axis.xaxis.set_major_locator(AutoLocator())
+        _value_axis(axis.yaxis)
+    ax.set_title(title)
+    ax.set_ylabel(ylabel)
+    return twin
 
 
 def _headroom(ax, values: list, rows: int) -> None:
@@ -32,43 +105,54 @@ def _nothing(ax, empty: str) -> None:
 
 
 def _lines(ax, days: list, series: dict[str, list], title: str, ylabel: str, empty: str) -> None:
-    """One line per series over ``days``."""
-    ax.set_title(title)
-    ax.set_ylabel(ylabel)
+    """One line per series over ``days``; at most ``DATE_TICKS`` days labelled, as MM-DD."""
+    _clear(ax, title, ylabel)
     if not days:
         _nothing(ax, empty)
         return
     for name, values in series.items():
         ax.plot(days, values, marker="o", label=name)
     ax.legend(fontsize=8)
-    ax.tick_params(axis="x", rotation=30, labelsize=8)
+    ticks = days[::math.ceil(len(days) / DATE_TICKS)]
+    ax.set_xticks(ticks, [day.strftime("%m-%d") for day in ticks], rotation=30, fontsize=8)
 
 
 def _bars(ax, names: list[str], series: dict[str, list], title: str, ylabel: str,
           right: dict[str, list] | None = None, right_label: str = "", empty: str = "nothing to show") -> None:
     """Grouped bars, one group per name; ``right`` series (another unit) share the groups
-    on a second y axis. One legend for both axes sits in headroom above the bars."""
-    ax.set_title(title)
-    ax.set_ylabel(ylabel)
+    on a second y axis. One legend for both axes sits in headroom above the bars.
+    The bars are rectangles added with fixed limits: ``Axes.bar`` updates the data limits
+    bar by bar, a millisecond each."""
+    twin = _clear(ax, title, ylabel, keep_twin=bool(names and right))
     if not names:
         _nothing(ax, empty)
         return
     right = right or {}
-    twin = ax.twinx() if right else None
+    if right and twin is None:
+        twin = ax.twinx()
+        twin.grid(False)
+        place_axis_labels(twin, "right")
+        _value_axis(twin.yaxis)
     n = len(series) + len(right)
     width = 0.8 / n
     handles = []
     for i, (name, values) in enumerate([*series.items(), *right.items()]):
         target = ax if name in series else twin
-        handles.append(target.bar([x + i * width for x in range(len(names))], values, width=width,
-                                  label=name, color=f"C{i}"))
-    ax.set_xticks([x + width * (n - 1) / 2 for x in range(len(names))])
-    ax.set_xticklabels(names, rotation=30, ha="right", fontsize=8)
+        bars = [Rectangle((x + i * width - width / 2, 0), width, math.nan if v is None else v,
+                          facecolor=f"C{i}", label=name if x == 0 else "_nolegend_")
+                for x, v in enumerate(values)]
+        for bar in bars:
+            target.add_artist(bar)
+        handles.append(bars[0])
+    span = (-width / 2, len(names) - 1 + (n - 0.5) * width)
+    margin = 0.05 * (span[1] - span[0])  # the axes' default x margin around the bars
+    ax.set_xlim(span[0] - margin, span[1] + margin)
+    ax.set_xticks([x + width * (n - 1) / 2 for x in range(len(names))], [_short(name) for name in names],
+                  rotation=30, ha="right", fontsize=8)
     rows = -(-n // LEGEND_COLUMNS)
     _headroom(ax, [v for values in series.values() for v in values], rows)
     if twin is not None:
         twin.set_ylabel(right_label)
-        twin.grid(False)
         _headroom(twin, [v for values in right.values() for v in values], rows)
     (twin or ax).legend(handles=handles, loc="upper center", ncol=LEGEND_COLUMNS, fontsize=8)
 
@@ -81,7 +165,7 @@ def platform_board(day: dt.date, metrics: pl.DataFrame):
         (pl.col("pcvr") * 100).alias("pcvr_pct"), (pl.col("tool_config_rate") * 100).alias("tool_config_pct"),
         "coupon_roi",
     )
-    fig, axes = plt.subplots(2, 2, figsize=(11, 7), layout="constrained")
+    fig, axes = frame("platform_board", 2, 2, (11, 7), **LINE_MARGINS)
     days = data["dt"].to_list()
     for ax, cols, title, unit in (
         (axes[0, 0], {"dab": "DAB (paying buyers)", "dnb": "DNB (new buyers)",
@@ -115,8 +199,8 @@ def merchant_board(day: dt.date, coupons: pl.DataFrame, promotions: pl.DataFrame
     shown = ranked.join(data, on="seller_id").sort("cost_rank", "stat_period")
     month = shown.filter(pl.col("stat_period") == 30)
     sellers = month["seller_id"].to_list()
-    fig, axes = plt.subplots(1, 2, figsize=(12, 5), layout="constrained")
-    _bars(axes[0], sellers, {
+    fig, ((cost_axis, roi_axis),) = frame("merchant_board", 1, 2, (12, 5), **BAR_MARGINS)
+    _bars(cost_axis, sellers, {
         "coupon cost": month.select(yuan("coupon_discount_amt")).to_series().to_list(),
         "promotion cost": month.select(yuan("promotion_discount_amt")).to_series().to_list(),
     }, "30 days: cost per seller, highest cost first", "cost (yuan)", right={
@@ -127,7 +211,7 @@ def merchant_board(day: dt.date, coupons: pl.DataFrame, promotions: pl.DataFrame
     ).join(shown.select("seller_id", "stat_period", "coupon_roi"), on=["seller_id", "stat_period"], how="left")
     roi = {f"coupon ROI {period}d": grid.filter(pl.col("stat_period") == period).sort("cost_rank")["coupon_roi"]
            .fill_null(0).to_list() for period in (1, 7, 30)}
-    _bars(axes[1], sellers, roi, "Coupon ROI over 1, 7 and 30 days", "pay / discount",
+    _bars(roi_axis, sellers, roi, "Coupon ROI over 1, 7 and 30 days", "pay / discount",
           empty="no seller used a coupon")
     fig.suptitle(f"Merchant board — {day}")
     return fig, shown
@@ -144,7 +228,7 @@ def growth_funnel(day: dt.date, funnel: pl.DataFrame, uplift: pl.DataFrame, tren
         blank_pay_rate=ratio("blank_payer_cnt", "blank_user_cnt"),
     ).with_columns(uplift=pl.col("treated_pay_rate") - pl.col("blank_pay_rate"))
     trend = trend.sort("dt")
-    fig, axes = plt.subplots(3, 2, figsize=(12, 14), layout="constrained")
+    fig, axes = frame("growth_funnel", 3, 2, (12, 14), **BAR_MARGINS)
     for ax, cut in zip(axes.flat, ("launch_plan", "strategy", "scene"), strict=False):
         part = funnel.filter(pl.col("cut") == cut)
         _bars(ax, labels(part["name"], part["id"]), {
@@ -186,7 +270,7 @@ def campaign_monitor(day: dt.date, gmv: pl.DataFrame, conversion: pl.DataFrame, 
     supply = supply.sort("activity_id")
     presale = presale.sort("presale_activity_id")
 
-    fig, axes = plt.subplots(2, 2, figsize=(12, 9), layout="constrained")
+    fig, axes = frame("campaign_monitor", 2, 2, (12, 9), **BAR_MARGINS)
     _bars(axes[0, 0], labels(gmv["activity_name"], gmv["activity_id"]), {
         "GMV, % of its target": (gmv["gmv_attainment"] * 100).fill_null(0).to_list(),
         "cost, % of its budget": (gmv["budget_used"] * 100).fill_null(0).to_list(),
