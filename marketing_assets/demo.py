@@ -1,6 +1,7 @@
-"""`make demo`: simulate the demo world for the 14 days ending yesterday (Asia/Shanghai;
-``DEMO_END=YYYY-MM-DD`` overrides), run the main job over them in ONE run on the persistent
-Dagster instance, and print a per-table summary.
+"""`make demo`: simulate the demo world for the 14 days ending the day before yesterday
+(Asia/Shanghai; ``DEMO_END=YYYY-MM-DD`` overrides), run the main job over them in ONE run on
+the persistent Dagster instance, print a per-table summary, and the one command that lands
+the next day (yesterday) by continuing the simulated world, for the landing sensor to run.
 
 Run with DAGSTER_HOME set (the Makefile sets ``data/dagster_home``) so that the UI started
 afterwards shows the partitions as materialised. Before the definitions are imported, the
@@ -160,7 +161,7 @@ def demo_days() -> list[dt.date]:
     last = (
         dt.date.fromisoformat(end)
         if end
-        else dt.datetime.now(zoneinfo.ZoneInfo(config.TIMEZONE)).date() - dt.timedelta(days=1)
+        else dt.datetime.now(zoneinfo.ZoneInfo(config.TIMEZONE)).date() - dt.timedelta(days=2)
     )
     return [last - dt.timedelta(days=DEMO_DAYS - 1 - i) for i in range(DEMO_DAYS)]
 
@@ -173,13 +174,17 @@ def main() -> None:
     from marketing_assets.definitions import defs
     from marketing_assets.funnel_summary import funnel_summary
     from marketing_assets.sim.run import simulate
+    from marketing_assets.sim.state import default_state_dir
     from marketing_assets.storage import WarehouseResource
 
     instance = ensure_instance()
     print(f"partitions start at {start} (persisted in {config.partitions_start_file()})")
     root = config.landing_dir()
     started = time.perf_counter()
-    reports = simulate(DEMO_SCALE, days[0], len(days), root)
+    state = default_state_dir(root)
+    # the demo's window moves with the date: its days are always a new world, saved in
+    # `state` so that the next day can be landed by continuing it
+    reports = simulate(DEMO_SCALE, days[0], len(days), root, state=state, new_world=True)
     rows = sum(sum(r.rows.values()) for r in reports)
     size = sum(r.bytes for r in reports) / 2**20
     print(f"simulated the {DEMO_SCALE} world {days[0]}..{days[-1]} under {root}: "
@@ -196,6 +201,11 @@ def main() -> None:
     for e in failed:
         print(f"  FAILED {e.asset_key.to_user_string()} {e.check_name} ({e.severity.value}): "
               f"{ {k: v.value for k, v in e.metadata.items()} }")
+    following = days[-1] + dt.timedelta(days=1)
+    print(f"land {following} by continuing the simulated world (then start landing_sensor in the UI, "
+          f"Automation tab, or `dagster sensor start landing_sensor`, and watch it run the day):\n"
+          f"  {sys.executable} -m marketing_assets.sim --scale {DEMO_SCALE} --start {following} "
+          f"--out {root} --state {state}")
     if not result.success:
         sys.exit(1)
     # a cohort old enough for its coupons to have been used, and the last day

@@ -14,7 +14,7 @@ import polars as pl
 import pytest
 from dagster import AssetKey, materialize
 
-from marketing_assets import sample
+from marketing_assets_tests import sample
 from marketing_assets.config import DUCKDB_PATH_ENV, LANDING_DIR_ENV, PROJECT_ROOT
 from marketing_assets.definitions import all_assets, defs
 from marketing_assets.landing.assets import QUARANTINE_KEY

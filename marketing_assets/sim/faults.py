@@ -13,15 +13,10 @@ from pathlib import Path
 
 import polars as pl
 
-from marketing_assets.landing.files import day_folder
-
-ORDER_LINES = "ods_trd_order_package_goods_di"
-DISCOUNTS = "ods_trd_order_discount_detail_di"
-REFUNDS = "ods_trd_refund_di"
-VISITS = "ods_trd_goods_visit_di"
-GOODS_COUPON = "ods_mongo_35003_coupon_31006_goods_coupon"
-TEMPLATE_MYSQL = "ods_fls_coupon_template_df"
-TEMPLATE_MONGO = "ods_mongo_32004_coupon_template_hi"
+from marketing_assets.sim.exports import CLAIMED_COUPONS_MONGO as GOODS_COUPON
+from marketing_assets.sim.exports import COUPON_TEMPLATES as TEMPLATE_MYSQL
+from marketing_assets.sim.exports import COUPON_TEMPLATES_MONGO as TEMPLATE_MONGO
+from marketing_assets.sim.exports import DISCOUNTS, ORDER_LINES, REFUNDS, VISITS, day_folder
 NULL = "\\N"
 
 

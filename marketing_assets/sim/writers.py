@@ -1,10 +1,11 @@
-"""Landing files as the source systems export them: the exact inverse of ``landing.ingest``.
+"""Landing files as the source systems export them, in the shapes ``sim.exports`` declares.
 
-``write_table_day(spec, frame, root, day)`` writes one table-day under
-``<root>/<spec.table>/dt=YYYY-MM-DD/`` in the shape of ``spec.fmt`` (see the README section
-"Landing"); ``landing.ingest.ingest_day`` reads it back to the same business values.
+``write_table_day(export, frame, root, day)`` writes one table-day under
+``<root>/<export.table>/dt=YYYY-MM-DD/`` in the shape of ``export.fmt`` (see the README
+section "Landing"). The warehouse's reader is written separately against its own specs;
+the hand-written landing files of ``marketing_assets_tests/handwritten`` pin both.
 
-``frame`` holds the spec's business columns under their model names and dtypes (money in
+``frame`` holds the export's fields under their column names and dtypes (money in
 integer fen, datetimes as naive Asia/Shanghai wall clock), in the order the rows are to be
 written, plus per shape:
 
@@ -13,16 +14,16 @@ written, plus per shape:
   without one is taken as unchanged, i.e. equal to the after image; without any
   ``before__`` column ``before`` is null). The business columns are the row image: ``after``
   of c/u/r, ``before`` of d;
-- hourly specs: ``sync_hour`` (0-23), the hourly file ``part-HH`` a row lands in.
+- hourly exports: ``sync_hour`` (0-23), the hourly file ``part-HH`` a row lands in.
 
-Encodings (fields named by ``spec.source_field``, dotted names as nested objects; keys in
-model column order; JSON as UTF-8 with Chinese unescaped):
+Encodings (fields named by their ``source``, dotted names as nested objects; keys in
+field order; JSON as UTF-8 with Chinese unescaped):
 
 - mongo (mongoexport canonical Extended JSON): Int8-Int32/UInt8-16 ``{"$numberInt":"4"}``,
-  other integers ``{"$numberLong":"4"}``, ``unit: yuan`` ``{"$numberDecimal":"12.50"}``,
+  other integers ``{"$numberLong":"4"}``, ``yuan`` ``{"$numberDecimal":"12.50"}``,
   floats ``{"$numberDouble":"1.5"}`` (``"Infinity"``, ``"NaN"``), datetimes
   ``{"$date":{"$numberLong":"<UTC epoch ms>"}}``, dates the same at Shanghai midnight,
-  ``json: True`` columns embedded as JSON values, strings/booleans/null plain;
+  ``json`` fields embedded as JSON values, strings/booleans/null plain;
 - binlog (Debezium): ``{"op","ts_ms","before","after","source":{"db","table"}}``; in the
   images integers and floats are JSON numbers, yuan the string ``"12.50"`` (decimal string
   mode), DATETIME the epoch ms of the wall clock read as UTC, dates ``"2025-06-02"``, JSON
@@ -57,9 +58,8 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from marketing_assets.landing.files import EMPTY_MARKER, day_folder
-from marketing_assets.landing.spec import BINLOG_OPS, OdsSpec, SourceFormat
-from marketing_assets.partitions import TIMEZONE
+from marketing_assets.sim.exports import BINLOG_OPS, EMPTY_MARKER, TIMEZONE, Export, Format, day_folder
+
 
 #: Extra (non-business) columns of the input frame.
 OP, EVENT_TIME, SYNC_HOUR, BEFORE = "op", "event_time", "sync_hour", "before__"
@@ -68,19 +68,18 @@ GZIP_LEVEL = 6
 #: Lines are built and written this many rows at a time (bounds the memory of a big day).
 BATCH_ROWS = 500_000
 
-_SOURCE_RE = re.compile(r"\b([A-Za-z_]\w*)\.([A-Za-z_]\w*)\b")
 _ISO = "%Y-%m-%dT%H:%M:%S"
 #: Asia/Shanghai has been UTC+08:00 all year since its last summer time ended in 1991.
 _FIXED_SINCE = datetime.datetime(1992, 1, 1)
 _OFFSET_MS = 8 * 3600 * 1000
 _SQL = "%Y-%m-%d %H:%M:%S"
 
-__all__ = ["binlog_source", "write_day", "write_table_day"]
+__all__ = ["write_day", "write_table_day"]
 
 
 # ---- public API ---------------------------------------------------------------------------
 def write_table_day(
-    spec: OdsSpec,
+    export: Export,
     frame: pl.DataFrame,
     root: Path,
     day: datetime.date,
@@ -90,7 +89,7 @@ def write_table_day(
 ) -> list[Path]:
     """Land one table-day, replacing whatever its folder held; returns the files written.
 
-    An empty frame lands only the ``_EMPTY`` marker (hourly specs: 24 empty files).
+    An empty frame lands only the ``_EMPTY`` marker (hourly exports: 24 empty files).
     ``rows_per_file`` splits a non-hourly day into ``part-00000``, ``part-00001``…;
     ``gzip`` writes ``.jsonl.gz`` / ``.csv.gz``. Raises ``ValueError`` for a frame the
     format cannot carry exactly (a newline in a CSV value, sub-millisecond times in Mongo or
@@ -98,17 +97,17 @@ def write_table_day(
     """
     if rows_per_file is not None and rows_per_file < 1:
         raise ValueError(f"rows_per_file must be positive, got {rows_per_file}")
-    if rows_per_file is not None and spec.hourly:
+    if rows_per_file is not None and export.hourly:
         raise ValueError(
-            f"{spec.table}: an hourly day is 24 files part-HH; rows_per_file is not supported"
+            f"{export.table}: an hourly day is 24 files part-HH; rows_per_file is not supported"
         )
-    frame = _prepare(spec, frame)
-    line = _line_expr(spec, frame)  # checks the whole frame before anything is written
-    header = _csv_header(spec) if spec.fmt is SourceFormat.CSV else None
-    ext = ("csv" if spec.fmt is SourceFormat.CSV else "jsonl") + (".gz" if gzip else "")
+    frame = _prepare(export, frame)
+    line = _line_expr(export, frame)  # checks the whole frame before anything is written
+    header = _csv_header(export) if export.fmt is Format.CSV else None
+    ext = export.fmt.ext + (".gz" if gzip else "")
 
     files: dict[str, pl.DataFrame | None] = {}  # name -> its rows (None: the marker)
-    if spec.hourly:
+    if export.hourly:
         by_hour = frame.partition_by(SYNC_HOUR, as_dict=True, maintain_order=True)
         for hour in range(24):
             files[f"part-{hour:02d}.{ext}"] = by_hour.get((hour,), frame.clear())
@@ -121,105 +120,95 @@ def write_table_day(
         for i in range(n):
             files[f"part-{i:0{width}d}.{ext}"] = frame.slice(i * size, size)
 
-    folder = day_folder(Path(root), spec.table, day)
+    folder = day_folder(Path(root), export.table, day)
     _replace_folder(folder, files, line, header, gzip)
     return [folder / name for name in files]
 
 
 def write_day(
-    specs_and_frames: Mapping[OdsSpec, pl.DataFrame] | Iterable[tuple[OdsSpec, pl.DataFrame]],
+    exports_and_frames: Mapping[Export, pl.DataFrame] | Iterable[tuple[Export, pl.DataFrame]],
     root: Path,
     day: datetime.date,
     **kw,
 ) -> dict[str, list[Path]]:
     """``write_table_day`` for several tables of one day; files written by table.
 
-    Takes a mapping or ``(spec, frame)`` pairs: ``OdsSpec`` is not hashable (its
-    ``extra_metadata`` is a dict), so a dict keyed by spec only works for a hashable one.
+    Takes a mapping or ``(export, frame)`` pairs.
     """
-    items = specs_and_frames.items() if isinstance(specs_and_frames, Mapping) else specs_and_frames
-    return {spec.table: write_table_day(spec, frame, root, day, **kw) for spec, frame in items}
-
-
-def binlog_source(spec: OdsSpec) -> dict[str, str]:
-    """The ``source`` block of a binlog table's events: ``db.table`` of its
-    ``source_system`` ("… MySQL fls_coupon.coupon binlog"), else the domain and table."""
-    match = _SOURCE_RE.search(spec.source_system or "")
-    if match:
-        return {"db": match.group(1), "table": match.group(2)}
-    return {"db": spec.domain, "table": spec.table}
+    items = exports_and_frames.items() if isinstance(exports_and_frames, Mapping) else exports_and_frames
+    return {export.table: write_table_day(export, frame, root, day, **kw) for export, frame in items}
 
 
 # ---- input checks and dtypes ------------------------------------------------------------
-def _fail(spec: OdsSpec, message: str) -> ValueError:
-    return ValueError(f"{spec.table}: {message}")
+def _fail(export: Export, message: str) -> ValueError:
+    return ValueError(f"{export.table}: {message}")
 
 
-def _to_model_dtype(expr: pl.Expr, dtype: pl.DataType, actual: pl.DataType) -> pl.Expr:
+def _to_export_dtype(expr: pl.Expr, dtype: pl.DataType, actual: pl.DataType) -> pl.Expr:
     if dtype == pl.Datetime and isinstance(actual, pl.Datetime) and actual.time_zone:
         expr = expr.dt.convert_time_zone(TIMEZONE).dt.replace_time_zone(None)
     return expr.cast(dtype)
 
 
-def _prepare(spec: OdsSpec, frame: pl.DataFrame) -> pl.DataFrame:
-    """The frame with its columns checked and cast to the model dtypes."""
-    business = spec.business_columns
+def _prepare(export: Export, frame: pl.DataFrame) -> pl.DataFrame:
+    """The frame with its columns checked and cast to the export's dtypes."""
+    business = export.schema
     missing = [c for c in business if c not in frame.columns]
     if missing:
-        raise _fail(spec, f"frame lacks business columns {missing}")
-    binlog = spec.fmt is SourceFormat.BINLOG
+        raise _fail(export, f"frame lacks business columns {missing}")
+    binlog = export.fmt is Format.BINLOG
     allowed = set(business)
     if binlog:
         allowed |= {OP, EVENT_TIME} | {BEFORE + c for c in business}
-    if spec.hourly:
+    if export.hourly:
         allowed.add(SYNC_HOUR)
     unknown = [c for c in frame.columns if c not in allowed]
     if unknown:
-        raise _fail(spec, f"frame has columns the {spec.fmt.name} writer does not know: "
+        raise _fail(export, f"frame has columns the {export.fmt.name} writer does not know: "
                           f"{unknown}")
-    required = ([OP, EVENT_TIME] if binlog else []) + ([SYNC_HOUR] if spec.hourly else [])
+    required = ([OP, EVENT_TIME] if binlog else []) + ([SYNC_HOUR] if export.hourly else [])
     missing = [c for c in required if c not in frame.columns]
     if missing:
-        raise _fail(spec, f"frame lacks columns {missing}")
+        raise _fail(export, f"frame lacks columns {missing}")
 
     schema = frame.schema
     casts = []
     for name in frame.columns:
-        model_name = name.removeprefix(BEFORE) if name.startswith(BEFORE) else name
-        if model_name in business:
-            dtype = business[model_name].dtype.type
+        field_name = name.removeprefix(BEFORE) if name.startswith(BEFORE) else name
+        if field_name in business:
+            dtype = business[field_name]
         elif name == EVENT_TIME:
             dtype = pl.Datetime("us")
         elif name == SYNC_HOUR:
             dtype = pl.Int32
         else:
             dtype = pl.String
-        casts.append(_to_model_dtype(pl.col(name), dtype, schema[name]).alias(name))
+        casts.append(_to_export_dtype(pl.col(name), dtype, schema[name]).alias(name))
     try:
         frame = frame.select(casts)
     except pl.exceptions.PolarsError as exc:
-        raise _fail(spec, f"frame does not cast to the model dtypes: {exc}") from exc
+        raise _fail(export, f"frame does not cast to the export dtypes: {exc}") from exc
 
     if binlog:
         bad_op = frame.filter(~pl.col(OP).is_in(BINLOG_OPS) | pl.col(OP).is_null())
         if bad_op.height:
-            raise _fail(spec, f"op must be one of {BINLOG_OPS}, got {bad_op[OP][0]!r}")
+            raise _fail(export, f"op must be one of {BINLOG_OPS}, got {bad_op[OP][0]!r}")
         if frame[EVENT_TIME].null_count():
-            raise _fail(spec, "event_time is null")
+            raise _fail(export, "event_time is null")
         if frame.height and frame[EVENT_TIME].min() < datetime.datetime(1970, 1, 1, 8):
-            raise _fail(spec, "event_time before the epoch: ts_ms would be negative")
-    if spec.hourly:
+            raise _fail(export, "event_time before the epoch: ts_ms would be negative")
+    if export.hourly:
         hour = pl.col(SYNC_HOUR)
         bad = frame.filter(hour.is_null() | (hour < 0) | (hour > 23))
         if bad.height:
-            raise _fail(spec, f"sync_hour must be 0-23, got {bad[SYNC_HOUR][0]}")
+            raise _fail(export, f"sync_hour must be 0-23, got {bad[SYNC_HOUR][0]}")
     return frame
 
 
-def _check(spec: OdsSpec, frame: pl.DataFrame, name: str, bad: pl.Expr, why: str) -> None:
+def _check(export: Export, frame: pl.DataFrame, name: str, bad: pl.Expr, why: str) -> None:
     hits = frame.select(pl.col(name).filter(bad.fill_null(False)).head(1)).to_series()
     if hits.len():
-        raise _fail(spec, f"column {name}: {why} (value {hits[0]!r})")
+        raise _fail(export, f"column {name}: {why} (value {hits[0]!r})")
 
 
 # ---- value encodings ----------------------------------------------------------------------
@@ -281,21 +270,21 @@ class _Leaf:
     raw: bool = False
 
 
-def _json_leaf(spec: OdsSpec, frame: pl.DataFrame, column: str, name: str) -> _Leaf:
-    """Field ``column`` of the model, values from frame column ``name``, for JSON formats."""
-    col = spec.business_columns[column]
-    dtype, meta = col.dtype.type, col.metadata or {}
+def _json_leaf(export: Export, frame: pl.DataFrame, column: str, name: str) -> _Leaf:
+    """Field ``column`` of the export, values from frame column ``name``, for JSON formats."""
+    f = export.field[column]
+    dtype = f.dtype
     c = pl.col(name)
-    fmt = spec.fmt
-    mongo, binlog = fmt is SourceFormat.MONGO, fmt is SourceFormat.BINLOG
+    fmt = export.fmt
+    mongo, binlog = fmt is Format.MONGO, fmt is Format.BINLOG
     if dtype == pl.String:
-        if meta.get("json") and not binlog:
-            _check_json(spec, frame, name)
+        if f.json and not binlog:
+            _check_json(export, frame, name)
             # raw CR/LF can only be whitespace between tokens of valid JSON text
             return _Leaf(c.str.replace_all(r"[\r\n]", " ").fill_null("null"), raw=True)
         return _Leaf(c)
     if dtype.is_integer():
-        if meta.get("unit") == "yuan":
+        if f.yuan:
             return _Leaf(_wrap(c, "$numberDecimal", _yuan(c)) if mongo else _yuan(c))
         if mongo:
             small = dtype in (pl.Int8, pl.Int16, pl.Int32, pl.UInt8, pl.UInt16)
@@ -305,7 +294,7 @@ def _json_leaf(spec: OdsSpec, frame: pl.DataFrame, column: str, name: str) -> _L
         if mongo:
             text = c.cast(pl.String).replace({"inf": "Infinity", "-inf": "-Infinity"})
             return _Leaf(_wrap(c, "$numberDouble", text))
-        _check(spec, frame, name, ~c.is_finite(), "NaN or infinity has no plain JSON form")
+        _check(export, frame, name, ~c.is_finite(), "NaN or infinity has no plain JSON form")
         return _Leaf(c)
     if dtype == pl.Boolean:
         return _Leaf(c)
@@ -319,7 +308,7 @@ def _json_leaf(spec: OdsSpec, frame: pl.DataFrame, column: str, name: str) -> _L
     if dtype == pl.Datetime:
         if mongo or binlog:
             why = "Mongo dates" if mongo else "Debezium Timestamp"
-            _check(spec, frame, name, c.dt.epoch("us") % 1000 != 0,
+            _check(export, frame, name, c.dt.epoch("us") % 1000 != 0,
                    f"sub-millisecond time: {why} hold milliseconds")
         if mongo:
             millis = _utc_millis(c, _fixed_offset(frame, name))
@@ -328,10 +317,10 @@ def _json_leaf(spec: OdsSpec, frame: pl.DataFrame, column: str, name: str) -> _L
         if binlog:
             return _Leaf(c.dt.epoch("ms"))  # the wall clock read as UTC (Debezium)
         return _Leaf(_iso_text(c, _fixed_offset(frame, name)))
-    raise TypeError(f"{spec.table}: no {fmt.name} encoding for {col.dtype} (column {column})")
+    raise TypeError(f"{export.table}: no {fmt.name} encoding for {dtype} (column {column})")
 
 
-def _check_json(spec: OdsSpec, frame: pl.DataFrame, name: str) -> None:
+def _check_json(export: Export, frame: pl.DataFrame, name: str) -> None:
     values = frame.select(pl.col(name).alias("v")).filter(pl.col("v").is_not_null())
     if values.is_empty():
         return
@@ -342,22 +331,22 @@ def _check_json(spec: OdsSpec, frame: pl.DataFrame, name: str) -> None:
     finally:
         con.close()
     if bad:
-        raise _fail(spec, f"column {name} (json) holds text that is not JSON: {bad[0][:60]!r}")
+        raise _fail(export, f"column {name} (json) holds text that is not JSON: {bad[0][:60]!r}")
 
 
 # ---- JSON documents -----------------------------------------------------------------------
-def _tree(spec: OdsSpec, leaves: dict[str, _Leaf]) -> dict:
-    """Nested ``{key: _Leaf | dict}`` of the documents, keys in model column order."""
+def _tree(export: Export, leaves: dict[str, _Leaf]) -> dict:
+    """Nested ``{key: _Leaf | dict}`` of the documents, keys in field order."""
     tree: dict = {}
     for column, leaf in leaves.items():
-        *parents, last = spec.source_field(column).split(".")
+        *parents, last = export.field[column].source.split(".")
         node = tree
         for part in parents:
             node = node.setdefault(part, {})
             if not isinstance(node, dict):
-                raise _fail(spec, f"source field of {column} nests inside a value field")
+                raise _fail(export, f"source field of {column} nests inside a value field")
         if last in node:
-            raise _fail(spec, f"two columns write source field {spec.source_field(column)!r}")
+            raise _fail(export, f"two columns write source field {export.field[column].source!r}")
         node[last] = leaf
     return tree
 
@@ -397,25 +386,26 @@ def _object_text(node: dict) -> pl.Expr:
     return pl.concat_str([pl.lit("{"), pl.concat_str(pieces, separator=","), pl.lit("}")])
 
 
-def _image(spec: OdsSpec, frame: pl.DataFrame, prefix: str = "") -> pl.Expr:
+def _image(export: Export, frame: pl.DataFrame, prefix: str = "") -> pl.Expr:
     leaves = {}
-    for column in spec.business_columns:
+    for column in export.schema:
         name = prefix + column if prefix + column in frame.columns else column
-        leaves[column] = _json_leaf(spec, frame, column, name)
-    return _struct(_tree(spec, leaves))
+        leaves[column] = _json_leaf(export, frame, column, name)
+    return _struct(_tree(export, leaves))
 
 
-def _json_lines(spec: OdsSpec, frame: pl.DataFrame) -> pl.Expr:
-    if spec.fmt is not SourceFormat.BINLOG:
-        leaves = {c: _json_leaf(spec, frame, c, c) for c in spec.business_columns}
-        return _object_text(_tree(spec, leaves))
+def _json_lines(export: Export, frame: pl.DataFrame) -> pl.Expr:
+    if export.fmt is not Format.BINLOG:
+        leaves = {c: _json_leaf(export, frame, c, c) for c in export.schema}
+        return _object_text(_tree(export, leaves))
     op = pl.col(OP)
-    image = _image(spec, frame)
+    image = _image(export, frame)
     has_before = any(c.startswith(BEFORE) for c in frame.columns)
     before = pl.when(op == "d").then(image)
     if has_before:
-        before = before.when(op == "u").then(_image(spec, frame, BEFORE))
-    source = binlog_source(spec)
+        before = before.when(op == "u").then(_image(export, frame, BEFORE))
+    db, table = export.binlog_source
+    source = {"db": db, "table": table}
     event = pl.struct(
         op.alias("op"),
         _utc_millis(pl.col(EVENT_TIME), _fixed_offset(frame, EVENT_TIME)).alias("ts_ms"),
@@ -423,7 +413,7 @@ def _json_lines(spec: OdsSpec, frame: pl.DataFrame) -> pl.Expr:
         pl.when(op != "d").then(image).alias("after"),
         pl.struct([pl.lit(v, pl.String).alias(k) for k, v in source.items()]).alias("source"),
     )
-    _check(spec, frame, EVENT_TIME, pl.col(EVENT_TIME).dt.epoch("us") % 1000 != 0,
+    _check(export, frame, EVENT_TIME, pl.col(EVENT_TIME).dt.epoch("us") % 1000 != 0,
            "sub-millisecond time: ts_ms holds milliseconds")
     return event.struct.json_encode()
 
@@ -437,17 +427,17 @@ def _csv_quote(text: pl.Expr) -> pl.Expr:
     return pl.when(text.str.contains('[,"]') | (text == "")).then(quoted).otherwise(text)
 
 
-def _csv_field(spec: OdsSpec, frame: pl.DataFrame, column: str) -> pl.Expr:
-    col = spec.business_columns[column]
-    dtype, meta = col.dtype.type, col.metadata or {}
+def _csv_field(export: Export, frame: pl.DataFrame, column: str) -> pl.Expr:
+    f = export.field[column]
+    dtype = f.dtype
     c = pl.col(column)
     if dtype == pl.String:
-        _check(spec, frame, column, c.str.contains(r"[\r\n]"),
+        _check(export, frame, column, c.str.contains(r"[\r\n]"),
                "a newline in a CSV value (the dump is one record per line)")
-        _check(spec, frame, column, c == r"\N", r"the text \N reads back as NULL")
+        _check(export, frame, column, c == r"\N", r"the text \N reads back as NULL")
         text = _csv_quote(c)
     elif dtype.is_integer():
-        text = _yuan(c) if meta.get("unit") == "yuan" else c.cast(pl.String)
+        text = _yuan(c) if f.yuan else c.cast(pl.String)
     elif dtype.is_float():
         text = c.cast(pl.String)
     elif dtype == pl.Boolean:
@@ -457,33 +447,33 @@ def _csv_field(spec: OdsSpec, frame: pl.DataFrame, column: str) -> pl.Expr:
     elif dtype == pl.Datetime:
         text = _wall_text(c, _SQL)
     else:
-        raise TypeError(f"{spec.table}: no CSV encoding for {col.dtype} (column {column})")
+        raise TypeError(f"{export.table}: no CSV encoding for {dtype} (column {column})")
     return pl.when(c.is_null()).then(pl.lit(r"\N")).otherwise(text)
 
 
-def _csv_header(spec: OdsSpec) -> str:
+def _csv_header(export: Export) -> str:
     names = []
-    for column in spec.business_columns:
-        name = spec.source_field(column)
+    for column in export.schema:
+        name = export.field[column].source
         if any(ch in name for ch in "\r\n"):
-            raise _fail(spec, f"a newline in CSV header field {name!r}")
+            raise _fail(export, f"a newline in CSV header field {name!r}")
         quote = re.search('[,"]', name) or not name
         names.append('"' + name.replace('"', '""') + '"' if quote else name)
     return ",".join(names)
 
 
-def _csv_lines(spec: OdsSpec, frame: pl.DataFrame) -> pl.Expr:
-    fields = [_csv_field(spec, frame, c) for c in spec.business_columns]
+def _csv_lines(export: Export, frame: pl.DataFrame) -> pl.Expr:
+    fields = [_csv_field(export, frame, c) for c in export.schema]
     return pl.concat_str(fields, separator=",")
 
 
 # ---- files -------------------------------------------------------------------------------
-def _line_expr(spec: OdsSpec, frame: pl.DataFrame) -> pl.Expr:
+def _line_expr(export: Export, frame: pl.DataFrame) -> pl.Expr:
     """The text of a record, one per row (checks what the format cannot carry)."""
-    build = _csv_lines if spec.fmt is SourceFormat.CSV else _json_lines
+    build = _csv_lines if export.fmt is Format.CSV else _json_lines
     if frame.is_empty():
         return pl.lit("")
-    return build(spec, frame).alias("line")
+    return build(export, frame).alias("line")
 
 
 def _write_file(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from dagster import AssetCheckKey, AssetKey, AssetSelection, instance_for_test, materialize
 
-from marketing_assets import sample
+from marketing_assets_tests import sample
 from marketing_assets.checks import ODS_CHECKS, ods_quality_checks
 from marketing_assets.definitions import all_assets
 from marketing_assets.domains.registry import SPECS_BY_TABLE

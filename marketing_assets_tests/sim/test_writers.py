@@ -1,9 +1,14 @@
-"""The landing writers are the exact inverse of ``landing.ingest``.
+"""The simulator's landing writers encode every value so the warehouse reader gets it back.
 
 Every format: hand-made frames (nulls, Chinese text, ``"`` ``,`` ``\\`` and control
 characters, sub-second and whole-second times, yuan money, a nested source field, a JSON
-column) are written and read back by ``ingest_day`` to the same business values with no
-quarantine and no drift; one exact line per format pins the shape.
+column) are written by the simulator's writer and read back by ``ingest_day`` to the same
+business values with no quarantine and no drift; one exact line per format pins the shape.
+
+The writer takes the simulator's own export declarations (``sim.exports.Export``), the
+reader the warehouse's ``OdsSpec``: each test table is declared here once as a reader spec
+and ``export_of`` states the export shape that agrees with it. The real exports and the real
+specs meet only in the landed files (``marketing_assets_tests/handwritten`` pins both).
 """
 
 from __future__ import annotations
@@ -23,7 +28,8 @@ from polars.testing import assert_frame_equal
 from marketing_assets.landing.files import EMPTY_MARKER, locate
 from marketing_assets.landing.ingest import ingest_day
 from marketing_assets.landing.spec import OdsKind, OdsSpec, SourceFormat
-from marketing_assets.sim.writers import binlog_source, write_day, write_table_day
+from marketing_assets.sim import writers
+from marketing_assets.sim.exports import F, Export, Format
 
 DAY = dt.date(2025, 6, 2)
 TRICKY = 'say "hi", a\\b'  # quote, comma, backslash
@@ -101,6 +107,29 @@ BINLOG = _spec("ods_binlog_test__shop_template_di", SourceFormat.BINLOG, Templat
 BINLOG_DF = _spec("ods_binlog_test__shop_template_df", SourceFormat.BINLOG, Template,
                   ("template_id",), kind=OdsKind.SNAPSHOT)
 MONGO_DATED = _spec("ods_mongo_test_dated", SourceFormat.MONGO, Dated, ("doc_id",))
+
+#: the MySQL table each test binlog stream comes from
+BINLOG_SOURCES = {BINLOG.table: ("shop", "template"), BINLOG_DF.table: ("test", BINLOG_DF.table)}
+
+
+def export_of(spec: OdsSpec) -> Export:
+    """The export shape a source writes for the reader ``spec`` of a test table."""
+    fields = tuple(
+        F(name, column.dtype.type, (column.metadata or {}).get("src"),
+          yuan=(column.metadata or {}).get("unit") == "yuan", json=bool((column.metadata or {}).get("json")))
+        for name, column in spec.business_columns.items()
+    )
+    return Export(spec.table, Format[spec.fmt.name], spec.source_system, spec.key, fields,
+                  hourly_by=(spec.event_time or "update_time") if spec.hourly else None,
+                  binlog_source=BINLOG_SOURCES.get(spec.table))
+
+
+def write_table_day(spec: OdsSpec, frame: pl.DataFrame, root: Path, day: dt.date, **kw):
+    return writers.write_table_day(export_of(spec), frame, root, day, **kw)
+
+
+def write_day(pairs, root: Path, day: dt.date, **kw):
+    return writers.write_day([(export_of(spec), frame) for spec, frame in pairs], root, day, **kw)
 
 
 COUPON_SCHEMA = {
@@ -358,9 +387,8 @@ def test_binlog_update_with_before_image(root):
 def test_binlog_snapshot_spec_reads_the_events(root):
     write_table_day(BINLOG_DF, events(), root, DAY)
     line = lines_of(folder(root, BINLOG_DF) / "part-00000.jsonl")[0]
-    # no "db.table" in source_system: the domain and the table name
+    # the export's binlog_source names the MySQL db and table
     assert line.endswith('"source":{"db":"test","table":"ods_binlog_test__shop_template_df"}}')
-    assert binlog_source(BINLOG) == {"db": "shop", "table": "template"}
     assert_round_trip(BINLOG_DF, events(), root)
 
 
@@ -539,8 +567,6 @@ def test_rows_per_file_splits_in_order(root):
 
 
 def test_batched_building_gives_the_same_bytes(tmp_path, monkeypatch):
-    from marketing_assets.sim import writers
-
     frame = claims(1000)
     (whole,) = write_table_day(CLAIMS, frame, tmp_path / "a", DAY)
     monkeypatch.setattr(writers, "BATCH_ROWS", 7)
@@ -589,7 +615,6 @@ def test_input_dtypes_are_cast_to_the_model(root):
 
 
 def test_write_day_lands_every_table(root):
-    # OdsSpec is not hashable (its extra_metadata is a dict): (spec, frame) pairs
     written = write_day([(MONGO, coupons()), (CSV, templates(csv=True))], root, DAY, gzip=True)
     assert set(written) == {MONGO.table, CSV.table}
     assert written[CSV.table][0].name == "part-00000.csv.gz"

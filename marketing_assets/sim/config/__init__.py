@@ -6,8 +6,8 @@ scenes, crowds, strategies), allowance templates, the promotion system (groups, 
 benefit rules, blacklists, gifts), the listings system (campaigns, sub-activities,
 sign-ups with their audits) and presales. Each call to ``day`` advances one day and returns
 
-- the frames the source systems export that day, by ODS table name, with exactly the
-  business columns of the table's pandera model (plus ``sync_hour`` for hourly tables):
+- the frames the source systems export that day, by table name, with exactly the
+  fields of the table's export (``sim.exports``; plus ``sync_hour`` for hourly tables):
   full tables / small collections as of the end of the day, incremental ones (``_day_inc``,
   large collections) the rows inserted or updated that day, hourly ones the rows changed in
   each hour (``sync_hour`` = hour of ``update_time``);
@@ -37,13 +37,13 @@ from dataclasses import dataclass, fields
 
 import polars as pl
 
-from marketing_assets.domains.registry import SPECS_BY_TABLE
 from marketing_assets.sim.config.base import IdSeq, Supply, conform
 from marketing_assets.sim.config.campaigns import Campaigns
 from marketing_assets.sim.config.coupons import Coupons
 from marketing_assets.sim.config.growth import Growth
 from marketing_assets.sim.config.presale import Presales
 from marketing_assets.sim.config.promotions import Promotions
+from marketing_assets.sim.exports import EXPORTS
 from marketing_assets.sim.world import World
 
 WARM_UP_DAYS = 60
@@ -128,7 +128,7 @@ class ConfigSimulator:
 
     def day(self, day: dt.date) -> tuple[dict[str, pl.DataFrame], LiveConfig]:
         """Advance one day (called for consecutive days from world.origin on) and return
-        the day's landed frames by ODS table name, and today's live config."""
+        the day's landed frames by table name, and today's live config."""
         first = self._next_day is None
         if first:
             if day != self.world.origin:
@@ -155,7 +155,7 @@ class ConfigSimulator:
             **self.campaigns.frames(day, first),
             **self.presales.frames(day, first),
         }
-        return {table: conform(frame, SPECS_BY_TABLE[table]) for table, frame in frames.items()}
+        return {table: conform(frame, EXPORTS[table]) for table, frame in frames.items()}
 
     def _live(self, day: dt.date) -> LiveConfig:
         templates = self.coupons.live_templates(day)

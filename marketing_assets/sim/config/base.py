@@ -1,5 +1,5 @@
 """Shared pieces of the configuration simulator: clock, ids, amounts, the world's supply
-side as indexed frames, row updates and the conforming of landed frames to their models.
+side as indexed frames, row updates and the conforming of landed frames to their exports.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from functools import cached_property
 import numpy as np
 import polars as pl
 
+from marketing_assets.sim.exports import Export
 from marketing_assets.sim.world import World, rng_for
 
 #: numpy steps, for arrays of datetimes
@@ -29,11 +30,6 @@ NIGHT_HOURS = np.array([1.0, 1.0] + [0.0] * 22)
 EVENING_HOURS = np.array([0.0] * 19 + [1.0, 1.0, 1.0, 0.0, 0.0])
 
 # ---- clock ---------------------------------------------------------------------------------
-
-
-def model_schema(model) -> dict[str, pl.DataType]:
-    """The polars schema of a source model's columns (the model is their one source)."""
-    return {name: column.dtype.type for name, column in model.to_schema().columns.items()}
 
 
 def midnight(day: dt.date) -> dt.datetime:
@@ -270,12 +266,12 @@ def changed_on(frame: pl.DataFrame, day: dt.date | None) -> pl.DataFrame:
     return frame.filter(pl.col("update_time") >= start, pl.col("update_time") < start + DAY)
 
 
-def conform(frame: pl.DataFrame, spec) -> pl.DataFrame:
-    """The model's business columns in model order and dtypes (+ ``sync_hour`` when hourly),
-    sorted by the landed grain."""
-    columns = [pl.col(name).cast(column.dtype.type) for name, column in spec.business_columns.items()]
-    order = list(spec.key)
-    if spec.hourly:
-        columns.append(pl.col(spec.event_time).dt.hour().cast(pl.Int32).alias("sync_hour"))
+def conform(frame: pl.DataFrame, export: Export) -> pl.DataFrame:
+    """The export's fields in export order and dtypes (+ ``sync_hour`` when hourly),
+    sorted as the source lists them (its key, then the hour)."""
+    columns = [pl.col(f.name).cast(f.dtype) for f in export.fields]
+    order = list(export.order)
+    if export.hourly:
+        columns.append(pl.col(export.hourly_by).dt.hour().cast(pl.Int32).alias("sync_hour"))
         order.append("sync_hour")
     return frame.select(columns).sort(order)

@@ -16,10 +16,9 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from marketing_assets.domains.campaign import models as models_campaign
-
+from marketing_assets.sim import exports
 from marketing_assets.sim.calendar import BigPromotion, big_promotions
-from marketing_assets.sim.config.base import model_schema, IdSeq, Supply, at, changed_on, times_on
+from marketing_assets.sim.config.base import IdSeq, Supply, at, changed_on, times_on
 from marketing_assets.sim.world import rng_for
 
 #: days an ended activity stays in the collection
@@ -107,7 +106,7 @@ def _status(day: dt.date, end: dt.date, created: dt.date) -> tuple[int, dt.datet
 
 
 SIGNUP_SCHEMA = {
-    **model_schema(models_campaign.CampaignItem),
+    **exports.schema(exports.SIGNUPS),
     "audit_day": pl.Int64, "approve": pl.Boolean,
 }
 
@@ -212,8 +211,8 @@ class Campaigns:
         sub_cols = ["sub_activity_id", "activity_id", "sub_activity_name", "sub_type", "start_time", "end_time",
                     "status", "update_time"]
         return {
-            "ods_mongo_35001_listings_31003_activity": pl.DataFrame(activities, schema=activity_cols, orient="row"),
-            "ods_mongo_35001_listings_31003_sub_activity": pl.DataFrame(subs, schema=sub_cols, orient="row"),
-            "ods_mongo_35001_listings_31003_campaign_item": changed_on(self.signups, None if first else day),
+            exports.CAMPAIGNS: pl.DataFrame(activities, schema=activity_cols, orient="row"),
+            exports.SUB_ACTIVITIES: pl.DataFrame(subs, schema=sub_cols, orient="row"),
+            exports.SIGNUPS: changed_on(self.signups, None if first else day),
         }
 

@@ -27,11 +27,9 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from marketing_assets.domains.coupon import models as models_coupon
-
+from marketing_assets.sim import exports
 from marketing_assets.sim.calendar import big_promotions, plan
 from marketing_assets.sim.config.base import (
-    model_schema,
     DAY, EVENING_HOURS, NIGHT_HOURS, NP_DAY, SECOND, IdSeq, Supply, changed_on, draw_sellers, midnight,
     pick_per_group, spread, threshold_discount, times_on, update_rows, window,
 )
@@ -124,15 +122,15 @@ def platform_batches(day: dt.date, rng: np.random.Generator) -> list[PlatformBat
 
 
 TEMPLATE_SCHEMA = {
-    **model_schema(models_coupon.CouponTemplate),
+    **exports.schema(exports.COUPON_TEMPLATES),
     # internal: not landed
     "claim_channel": pl.String, "is_auto": pl.Boolean, "slot": pl.String, "use_end": pl.Datetime("us"),
 }
 ACTIVITY_SCHEMA = {
-    **model_schema(models_coupon.CouponActivity),
+    **exports.schema(exports.COUPON_ACTIVITIES),
 }
 LIMIT_SCHEMA = {
-    **model_schema(models_coupon.CouponTemplateLimit),
+    **exports.schema(exports.COUPON_LIMITS),
     "goods_id": pl.Int64,  # internal: the goods of a 'goods' limit,
 }
 MONGO_COLUMNS = ["coupon_template_id", "template_name", "coupon_type", "seller_id", "threshold_amount",
@@ -416,14 +414,14 @@ class Coupons:
         since = None if first else day
         limits_changed = changed_on(self.limits, since)
         return {
-            "ods_mongo_35003_coupon_31006_activity_day_inc": changed_on(self.activities, since),
-            "ods_fls_coupon_template_df": self.templates,
-            "ods_mongo_32004_coupon_template_hi": changed_on(self.templates, since).select(MONGO_COLUMNS),
-            "ods_mongo_32004_coupon_coupon_spu_limit_hourly": limits_changed.filter(
+            exports.COUPON_ACTIVITIES: changed_on(self.activities, since),
+            exports.COUPON_TEMPLATES: self.templates,
+            exports.COUPON_TEMPLATES_MONGO: changed_on(self.templates, since).select(MONGO_COLUMNS),
+            exports.COUPON_SPU_LIMITS: limits_changed.filter(
                 pl.col("limit_type") == "goods"
             ).select("coupon_template_id", pl.col("goods_id").alias("spu_id"), "status", "update_time"),
-            "ods_fls_coupon_template_limit_hi": limits_changed,
-            "ods_fls_coupon_template_limit_df": self.limits,
+            exports.COUPON_LIMITS_HOURLY: limits_changed,
+            exports.COUPON_LIMITS: self.limits,
         }
 
     def live_templates(self, day: dt.date) -> pl.DataFrame:

@@ -18,6 +18,7 @@ import json
 
 import polars as pl
 
+from marketing_assets.sim import exports
 from marketing_assets.sim.calendar import big_promotions
 from marketing_assets.sim.config.base import at
 from marketing_assets.sim.config.campaigns import BIG_CODES
@@ -136,10 +137,10 @@ class Growth:
 
     def frames(self, day: dt.date) -> dict[str, pl.DataFrame]:
         return {
-            "ods_egrowth_main_trigger_df": self.triggers(),
-            "ods_egrowth_main_bizscene_df": self.scenes(),
-            "ods_egrowth_main_rainbow_crowd_config_df": self.crowds(),
-            "ods_member_points_template": self.allowance_templates(day),
+            exports.TRIGGERS: self.triggers(),
+            exports.BIZ_SCENES: self.scenes(),
+            exports.CROWDS: self.crowds(),
+            exports.ALLOWANCE_TEMPLATES: self.allowance_templates(day),
         }
 
     # ---- what is live ----------------------------------------------------------------------

@@ -19,10 +19,9 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from marketing_assets.domains.presale import models as models_presale
-
+from marketing_assets.sim import exports
 from marketing_assets.sim.calendar import big_promotions
-from marketing_assets.sim.config.base import model_schema, DAY, EVENING_HOURS, Supply, at, changed_on, midnight, times_on, update_rows
+from marketing_assets.sim.config.base import DAY, EVENING_HOURS, Supply, at, changed_on, midnight, times_on, update_rows
 from marketing_assets.sim.config.campaigns import BIG_CODES, Campaigns, big_campaign
 from marketing_assets.sim.world import rng_for
 
@@ -87,7 +86,7 @@ def presale_amounts(rng: np.random.Generator, price: np.ndarray) -> dict[str, np
 
 
 SALES_SCHEMA = {
-    **model_schema(models_presale.PresaleSales),
+    **exports.schema(exports.PRESALE_SALES),
     "create_time": pl.Datetime("us"),
     "final_end_day": pl.Int64,
 }
@@ -188,8 +187,8 @@ class Presales:
 
     def frames(self, day: dt.date, first: bool) -> dict[str, pl.DataFrame]:
         return {
-            "ods_mongo_35001_presale_31006_presale_activity": self.activities(day),
-            "ods_mongo_35001_presale_31006_presale_sales": changed_on(self.sales, None if first else day),
+            exports.PRESALE_ACTIVITIES: self.activities(day),
+            exports.PRESALE_SALES: changed_on(self.sales, None if first else day),
         }
 
     def live(self, day: dt.date) -> pl.DataFrame:

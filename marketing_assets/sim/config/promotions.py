@@ -25,11 +25,9 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from marketing_assets.domains.promotion import models as models_promotion
-
+from marketing_assets.sim import exports
 from marketing_assets.sim.calendar import plan
 from marketing_assets.sim.config.base import (
-    model_schema,
     DAY, EVENING_HOURS, NIGHT_HOURS, IdSeq, Supply, changed_on, draw_sellers, midnight, nice_off, nice_price,
     pick_per_group, spread, threshold_discount, times_on, update_rows, window,
 )
@@ -68,20 +66,20 @@ GROUP_KINDS = (
 PLATFORM_TIERS = {"big": ((30000, 5000), (60000, 12000)), "monthly": ((20000, 2000),)}
 
 GROUP_SCHEMA = {
-    **model_schema(models_promotion.PromotionGroup),
+    **exports.schema(exports.PROMOTION_GROUPS),
 }
 TARGET_SCHEMA = {
-    **model_schema(models_promotion.PromotionTarget),
+    **exports.schema(exports.PROMOTION_TARGETS),
     "goods_id": pl.Int64,  # internal: goods of an item or sku target,
 }
 BENEFIT_SCHEMA = {
-    **model_schema(models_promotion.PromotionBenefit),
+    **exports.schema(exports.PROMOTION_BENEFITS),
 }
 BLACKLIST_SCHEMA = {
-    **model_schema(models_promotion.PromotionBlacklistTarget),
+    **exports.schema(exports.PROMOTION_BLACKLIST),
 }
 GIFT_SCHEMA = {
-    **model_schema(models_promotion.PromotionGift),
+    **exports.schema(exports.PROMOTION_GIFTS),
 }
 
 
@@ -328,11 +326,11 @@ class Promotions:
     def frames(self, day: dt.date, first: bool) -> dict[str, pl.DataFrame]:
         since = None if first else day
         return {
-            "ods_mongo_35001_ipms_31003_promotion_group": self.groups,
-            "ods_mongo_35001_ipms_31003_promotion_target_day_inc": changed_on(self.targets, since),
-            "ods_mongo_35001_ipms_31003_promotion_benefit_day_inc": changed_on(self.benefits, since),
-            "ods_mongo_35001_ipms_31003_promotion_blacklist_target": self.blacklist,
-            "ods_mongo_35001_ipms_31003_promotion_gift": self.gifts,
+            exports.PROMOTION_GROUPS: self.groups,
+            exports.PROMOTION_TARGETS: changed_on(self.targets, since),
+            exports.PROMOTION_BENEFITS: changed_on(self.benefits, since),
+            exports.PROMOTION_BLACKLIST: self.blacklist,
+            exports.PROMOTION_GIFTS: self.gifts,
         }
 
     def live(self, day: dt.date) -> tuple[pl.DataFrame, pl.DataFrame]:
