@@ -86,15 +86,25 @@ def quarantine_verdicts(days: list[dt.date], daily: pl.DataFrame, quarantined: p
 
 
 def volume_verdicts(
-    days: list[dt.date], daily: pl.DataFrame, campaign_driven: bool = False
+    days: list[dt.date], daily: pl.DataFrame, campaign_driven: bool = False,
+    initial: dt.date | None = None,
 ) -> dict[dt.date, Verdict]:
     """Rows of each day against the median of the landed days among the 7 before it; not
     judged with fewer than MIN_HISTORY_DAYS such days, a median under MIN_MEDIAN_ROWS, or
-    for a source whose volume follows the campaign calendar (``OdsSpec.campaign_driven``)."""
+    for a source whose volume follows the campaign calendar (``OdsSpec.campaign_driven``).
+    A source's first landing (``initial``) that is mostly late records (a share over
+    LATE_MAX_SHARE: the standing state of a dump or an incremental copy, not a day's
+    changes) is left out of every history, as ``late_share`` does not judge it; a first
+    day of ordinary events stays in."""
+    standing = initial is not None and daily.filter(
+        (pl.col("dt") == initial) & (pl.col("late") > LATE_MAX_SHARE * pl.col("n"))
+    ).height > 0
     out = {}
     for day in days:
         rows = _count(daily, day)
         history = daily.filter(pl.col("dt").is_between(day - dt.timedelta(days=7), day - dt.timedelta(days=1)))
+        if standing:
+            history = history.filter(pl.col("dt") != initial)
         if history.height < MIN_HISTORY_DAYS:
             out[day] = Verdict(True, {"rows": rows, "history_days": history.height,
                                       "note": f"fewer than {MIN_HISTORY_DAYS} days of history"}, judged=False)
@@ -181,7 +191,7 @@ def ods_quality_checks():
                 checks = {
                     "quarantine_share": lambda: quarantine_verdicts(
                         days, daily, quarantined.filter(pl.col("source_table") == spec.table)),
-                    "row_volume": lambda: volume_verdicts(days, daily, spec.campaign_driven),
+                    "row_volume": lambda: volume_verdicts(days, daily, spec.campaign_driven, initial),
                     "late_share": lambda: late_verdicts(days, daily, initial),
                     "schema_drift": lambda: drift_verdicts(context, key, days),
                 }

@@ -34,3 +34,25 @@ def test_a_campaign_driven_source_records_its_ratio_without_judging_it():
     verdict = volume_verdicts([day], daily, campaign_driven=True)[day]
     assert (verdict.passed, verdict.judged, verdict.metadata["ratio"]) == (True, False, 0.09)
     assert volume_verdicts([day], daily)[day].passed is False  # an ordinary source fails
+
+
+def test_a_first_landing_of_standing_state_is_not_part_of_the_history():
+    # a mongo copy lands its standing state first (50,000 rows, 49,000 of them late), then
+    # its day's changes: day 4 has 300 rows. With the first landing, day 4's history is
+    # 50000, 1000, 200 (median 1000, ratio 0.3: a warning about a day nobody can judge
+    # yet); without it, the history is 1000, 200: fewer than 3 days, not judged. Day 5
+    # (1000 rows) is judged on 1000, 200, 300 (median 300, ratio 3.33: too high) instead of
+    # 50000, 1000, 200, 300 (median 650, ratio 1.54).
+    daily = _daily([50_000, 1000, 200, 300, 1000]).with_columns(late=pl.Series([49_000, 10, 2, 3, 10]))
+    day4, day5 = D + dt.timedelta(days=3), D + dt.timedelta(days=4)
+    with_initial = volume_verdicts([day4, day5], daily)
+    without = volume_verdicts([day4, day5], daily, initial=D)
+    assert (with_initial[day4].judged, with_initial[day4].passed) == (True, False)
+    assert with_initial[day4].metadata["ratio"] == 0.3
+    assert (without[day4].judged, without[day4].passed) == (False, True)
+    assert with_initial[day5].metadata["trailing_7d_median"] == 650.0
+    assert without[day5].metadata["trailing_7d_median"] == 300.0
+    assert without[day5].passed is False
+    # an event source's first day is an ordinary day (10 of 1,000 late): it stays in
+    events = _daily([1000, 1000, 200, 300, 1000]).with_columns(late=pl.Series([10, 10, 2, 3, 10]))
+    assert volume_verdicts([day4], events, initial=D)[day4].metadata["trailing_7d_median"] == 1000.0
