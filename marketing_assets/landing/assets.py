@@ -27,7 +27,7 @@ from dagster import (
 from dagster._core.storage.db_io_manager import TablePartitionDimension, TableSlice
 
 from marketing_assets.landing import quarantine
-from marketing_assets.landing.ingest import IngestResult, ingest_day
+from marketing_assets.landing.ingest import IngestResult, stage_day
 from marketing_assets.landing.resource import LandingResource
 from marketing_assets.landing.snapshot import snapshots_for_days
 from marketing_assets.landing.spec import OdsKind, OdsSpec
@@ -64,8 +64,8 @@ def _asset_metadata(spec: OdsSpec, schema, grain) -> dict:
 def _day_summary(r: IngestResult) -> dict:
     """The materialisation metadata of one landed day (its own partition's event)."""
     return {
-        "dagster/row_count": r.frame.height,
-        "rows": r.frame.height,
+        "dagster/row_count": r.rows,
+        "rows": r.rows,
         "landed_lines": r.lines,
         "quarantined": r.quarantine.height,
         "quarantine_share": round(r.quarantine.height / r.lines, 6) if r.lines else 0.0,
@@ -80,14 +80,19 @@ def _day_summary(r: IngestResult) -> dict:
     }
 
 
+#: the temporary table of the run's connection the landed days are staged in
+STAGED = "ods_staged_days"
+
+
 def _write_days(
     connection, spec: OdsSpec, context: AssetExecutionContext, days: list[dt.date],
-    frame: pl.DataFrame, rejected: pl.DataFrame,
+    rejected: pl.DataFrame,
 ) -> None:
-    """The table rows and the quarantine rows of the run's days, in one transaction: a
-    failure (or a kill) between them leaves both as they were. The table is written as
-    ``WarehouseIOManager`` writes a partitioned output (create, evolve, delete the window,
-    insert by name), with its ``replace_slice``."""
+    """The table rows staged in ``STAGED`` and the quarantine rows of the run's days, in
+    one transaction: a failure (or a kill) between them leaves both as they were. The table
+    is written as ``WarehouseIOManager`` writes a partitioned output (create, evolve, delete
+    the window, insert by name), with its ``replace_slice``, reading a view of the staged
+    rows under the frame's name."""
     table_slice = TableSlice(
         table=spec.events_table,
         schema=ODS,
@@ -95,14 +100,19 @@ def _write_days(
             TablePartitionDimension(partition_expr="dt", partitions=context.partition_time_window)
         ],
     )
-    wio._check_rows_inside_slice(frame, table_slice)
-    connection.register(wio.FRAME, frame)
+    # refuse rows outside the window being replaced, as the I/O manager does
+    outside = connection.execute(
+        f"SELECT count(*) FROM {STAGED} WHERE dt NOT IN (SELECT UNNEST(?::DATE[]))", [days]
+    ).fetchall()[0][0]
+    if outside:
+        raise ValueError(f"{spec.events_table}: {outside} staged rows outside {days}")
+    connection.execute(f"CREATE OR REPLACE TEMP VIEW {wio.FRAME} AS SELECT * FROM {STAGED}")
     try:
         with wio._transaction(connection):
             quarantine.replace_rows(connection, spec.table, days, rejected)
             wio.replace_slice(connection, table_slice)
     finally:
-        connection.unregister(wio.FRAME)
+        connection.execute(f"DROP VIEW IF EXISTS {wio.FRAME}")
 
 
 def _landed_asset(spec: OdsSpec) -> AssetsDefinition:
@@ -128,11 +138,16 @@ def _landed_asset(spec: OdsSpec) -> AssetsDefinition:
         context: AssetExecutionContext, landing: LandingResource, warehouse: WarehouseResource
     ) -> MaterializeResult:
         days = partition_days(context)
-        results = [ingest_day(spec, landing.path(), day) for day in days]
-        frame = pl.concat([r.frame for r in results])
-        rejected = pl.concat([r.quarantine for r in results])
+        # each day is staged in a temporary table of the run's connection as it is read
+        # (the memory follows a batch, not the range), then all are written in one
+        # transaction; the staged rows go with the connection
         with warehouse.get_connection() as conn:
-            _write_days(conn, spec, context, days, frame, rejected)
+            try:
+                results = [stage_day(spec, landing.path(), day, conn, STAGED) for day in days]
+                rejected = pl.concat([r.quarantine for r in results])
+                _write_days(conn, spec, context, days, rejected)
+            finally:
+                conn.execute(f"DROP TABLE IF EXISTS {STAGED}")
         for day, result in zip(context.partition_keys, results, strict=True):
             summary = _day_summary(result)
             context.add_asset_metadata(summary, partition_key=day)

@@ -34,12 +34,17 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import polars as pl
+import pyarrow as pa
 
 from marketing_assets.landing import files as landing_files
 from marketing_assets.landing.parse import csv_header, field_sql, json_path, scratch
 from marketing_assets.landing.spec import BINLOG_OPS, OdsSpec, SourceFormat
 
 FAST_ENV = "MARKETING_ODS_FAST"
+
+#: landed bytes read by one ``read_json`` / ``read_csv`` (a larger file is read alone): the
+#: read's memory follows this, not the source-day (a large day lands 10 GiB in one source)
+UNIT_BYTES = 256 * 1024 * 1024
 
 
 def enabled() -> bool:
@@ -58,6 +63,10 @@ class FileScan:
     numbers: np.ndarray | None
     #: why the file cannot take the fast path (None: it may)
     refused: str | None
+    #: binlog: ``_raw_text.hash(seed=0)`` of each non-blank line, as the line path hashes a
+    #: record's text for the duplicates rule (the text itself is not kept)
+    hashes: np.ndarray | None = None
+    size: int = 0  # bytes
 
 
 def scan(fmt: SourceFormat, data: bytes) -> FileScan:
@@ -83,7 +92,29 @@ def scan(fmt: SourceFormat, data: bytes) -> FileScan:
         refused = "CSV with quotes, carriage returns or blank lines"
     elif fmt is SourceFormat.CSV and len(size) and blank[0]:
         refused = "CSV without a header line"
-    return FileScan(len(size) - n_blank, n_blank, numbers, refused)
+    hashes = None
+    if fmt is SourceFormat.BINLOG and refused is None:
+        hashes = _line_hashes(data, starts[~blank], size[~blank])
+    return FileScan(len(size) - n_blank, n_blank, numbers, refused, hashes, len(data))
+
+
+def _line_hashes(data: bytes, starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """``pl.String.hash(seed=0)`` of the lines ``data[start : start + size]`` (a line not
+    UTF-8 hashes as null: DuckDB refuses its file), a slice at a time: the lines are viewed
+    in ``data`` (each spans to the next line's start, then is cut to its size)."""
+    out = np.empty(len(starts), dtype=np.uint64)
+    buffer = pa.py_buffer(data)
+    step = 250_000
+    for first in range(0, len(starts), step):
+        s, n = starts[first : first + step], sizes[first : first + step]
+        offsets = np.append(s, s[-1] + n[-1]).astype(np.int64)
+        spans = pa.LargeBinaryArray.from_buffers(
+            pa.large_binary(), len(s), [None, pa.py_buffer(offsets), buffer]
+        )
+        lines = pl.DataFrame({"raw": pl.from_arrow(spans), "n": n.astype(np.int64)})
+        text = pl.col("raw").bin.slice(0, pl.col("n")).cast(pl.String, strict=False)
+        out[first : first + len(s)] = lines.select(text.hash(seed=0)).to_series().to_numpy()
+    return out
 
 
 @dataclass(frozen=True)
@@ -253,18 +284,33 @@ def _csv_select(spec: OdsSpec, files: Sequence[FastFile], header: tuple[str, ...
 def _units(
     spec: OdsSpec, files: Sequence[FastFile]
 ) -> list[tuple[list[FastFile], str | None]]:
-    """The reads of a source-day: every JSON file in one; CSV files one per header (None
-    for a header naming a column twice: the line path reads those)."""
+    """The reads of a source-day, each of files holding about ``UNIT_BYTES`` together (in
+    landing order): JSON files as they come; CSV files of one header together (None for a
+    header naming a column twice: the line path reads those)."""
     if spec.fmt is not SourceFormat.CSV:
-        return [(list(files), _json_select(spec, files))]
+        return [(group, _json_select(spec, group)) for group in _by_bytes(files)]
     by_header: dict[tuple[str, ...], list[FastFile]] = {}
     for f in files:
         first = landing_files.read_bytes(f.path).split(b"\n", 1)[0]
         by_header.setdefault(csv_header(first), []).append(f)
     return [
         (group, _csv_select(spec, group, h) if len(set(h)) == len(h) else None)
-        for h, group in by_header.items()
+        for h, same in by_header.items()
+        for group in _by_bytes(same)
     ]
+
+
+def _by_bytes(files: Sequence[FastFile]) -> list[list[FastFile]]:
+    """``files`` in consecutive groups of at most ``UNIT_BYTES`` (a larger file alone)."""
+    groups: list[list[FastFile]] = []
+    held = UNIT_BYTES
+    for f in files:
+        if held + f.scan.size > UNIT_BYTES:
+            groups.append([])
+            held = 0
+        groups[-1].append(f)
+        held += f.scan.size
+    return groups
 
 
 def _load(
@@ -303,50 +349,74 @@ def _line_numbers(files: Sequence[FastFile], header: int) -> pl.DataFrame:
     return pl.concat(frames) if frames else pl.DataFrame(schema=schema)
 
 
-def read_fast(
-    spec: OdsSpec, files: Sequence[FastFile], batch_rows: int
-) -> Iterator[pl.DataFrame | list[str]]:
-    """Parsed records of ``files`` (the frame ``landing.parse`` gives for good lines), in
-    batches of about ``batch_rows`` records in file and line order; yields the relative
-    names of the files that must be read by the line path instead, as a list, first.
+@dataclass(frozen=True)
+class Unit:
+    """One read of ``read_fast``: its files, and the relative names of those of them the
+    line path must read instead."""
 
-    Binlog records carry ``_raw_text`` (their duplicates are judged on it); the others a
-    null one, filled in for the few records quarantined later (``ingest._raw_texts``).
+    files: list[FastFile]
+    refused: list[str]
+
+
+def read_fast(
+    spec: OdsSpec, files: Sequence[FastFile], batch_rows: int,
+    database: duckdb.DuckDBPyConnection | None = None,
+) -> Iterator[Unit | pl.DataFrame]:
+    """Parsed records of ``files`` (the frame ``landing.parse`` gives for good lines), one
+    read of about ``UNIT_BYTES`` at a time (``_units``): for each, first its ``Unit``, then
+    its records in batches of about ``batch_rows`` in file and line order. Only one read's
+    rows are held at a time.
+
+    Records carry a null ``_raw_text``, filled in for the few quarantined later
+    (``ingest._raw_texts``); binlog records their text's hash, ``_raw_hash`` (their
+    duplicates are judged on it).
+
+    The reads run in a cursor of ``database`` (the connection the rows are staged in:
+    one buffer pool and its spill directory for both), else of the scratch database.
     """
     files = [f for f in files if f.scan.lines]  # an empty file holds no record
     if not files:
-        yield []
         return
-    con = scratch()
+    con = database.cursor() if database is not None else scratch()
     try:
         header = 1 if spec.fmt is SourceFormat.CSV else 0
-        tables: list[str] = []
-        fallback: list[FastFile] = []
         for group, sql in _units(spec, files):
-            if sql is None:
-                fallback += group
-                continue
-            # a read that raises is tried again file by file: one bad file costs only itself
-            try:
-                fallback += _load(con, f"fast_{len(tables)}", sql, group, header)
-                tables.append(f"fast_{len(tables)}")
-                continue
-            except duckdb.Error:
-                con.execute(f"DROP TABLE IF EXISTS fast_{len(tables)}")
+            yield from _read_unit(con, spec, group, sql, header, batch_rows)
+    finally:
+        con.close()
+
+
+def _read_unit(
+    con: duckdb.DuckDBPyConnection, spec: OdsSpec, group: list[FastFile], sql: str | None,
+    header: int, batch_rows: int,
+) -> Iterator[Unit | pl.DataFrame]:
+    tables: list[str] = []
+    fallback: list[FastFile] = []
+    if sql is None:
+        fallback += group
+    else:
+        # a read that raises is tried again file by file: one bad file costs only itself
+        try:
+            fallback += _load(con, "fast_0", sql, group, header)
+            tables.append("fast_0")
+        except duckdb.Error:
+            con.execute("DROP TABLE IF EXISTS fast_0")
             for f in group:
+                name = f"fast_{len(tables)}"
                 try:
                     one = _units(spec, [f])[0][1]
-                    fallback += _load(con, f"fast_{len(tables)}", one, [f], header)
-                    tables.append(f"fast_{len(tables)}")
+                    fallback += _load(con, name, one, [f], header)
+                    tables.append(name)
                 except duckdb.Error:
-                    con.execute(f"DROP TABLE IF EXISTS fast_{len(tables)}")
+                    con.execute(f"DROP TABLE IF EXISTS {name}")
                     fallback.append(f)
-        refused = {f.rel for f in fallback}
-        loaded = [f for f in files if f.rel not in refused]
-        yield sorted(refused)
+    refused = {f.rel for f in fallback}
+    loaded = [f for f in group if f.rel not in refused]
+    yield Unit(group, sorted(refused))
+    try:
         by_path = {str(f.path): f.rel for f in loaded}
         numbers = _line_numbers(loaded, header)
-        raw = _binlog_texts(loaded) if spec.fmt is SourceFormat.BINLOG and loaded else None
+        hashes = _binlog_hashes(loaded) if spec.fmt is SourceFormat.BINLOG and loaded else None
         for table in tables:
             first = dict(
                 con.execute(
@@ -364,25 +434,23 @@ def read_fast(
                 chunk = pl.from_arrow(batch)
                 if chunk.is_empty():
                     continue
-                yield _shape(chunk, offsets, by_path, numbers, raw, header)
+                yield _shape(chunk, offsets, by_path, numbers, hashes, header)
     finally:
-        con.close()
+        for table in tables:
+            con.execute(f"DROP TABLE IF EXISTS {table}")
 
 
-def _binlog_texts(files: Sequence[FastFile]) -> pl.DataFrame:
-    """(_src_file, _idx, _raw_text) of every record of binlog ``files`` (line text as the
-    line path has it: duplicates are the same text twice)."""
-    frames = []
-    for f in files:
-        lines, _ = landing_files.split_lines(landing_files.read_bytes(f.path), f.rel)
-        frames.append(
-            lines.select(
-                "_src_file",
-                pl.int_range(pl.len(), dtype=pl.Int64).alias("_idx"),
-                pl.col("raw").cast(pl.String).alias("_raw_text"),
+def _binlog_hashes(files: Sequence[FastFile]) -> pl.DataFrame:
+    """(_src_file, _idx, _raw_hash) of every record of binlog ``files``: the hash of its
+    line's text (``FileScan.hashes``), as the line path hashes ``_raw_text``."""
+    return pl.concat(
+        [
+            pl.DataFrame({"_raw_hash": pl.Series(f.scan.hashes, dtype=pl.UInt64)}).with_columns(
+                _src_file=pl.lit(f.rel), _idx=pl.int_range(pl.len(), dtype=pl.Int64)
             )
-        )
-    return pl.concat(frames)
+            for f in files
+        ]
+    ).select("_src_file", "_idx", "_raw_hash")
 
 
 def _shape(
@@ -390,7 +458,7 @@ def _shape(
     offsets: pl.DataFrame,
     by_path: dict[str, str],
     numbers: pl.DataFrame,
-    raw: pl.DataFrame | None,
+    hashes: pl.DataFrame | None,
     header: int,
 ) -> pl.DataFrame:
     chunk = chunk.join(offsets, on="filename", how="left", maintain_order="left").with_columns(
@@ -401,10 +469,12 @@ def _shape(
     chunk = chunk.with_columns(
         _src_line=pl.coalesce("_src_line", pl.col("_idx") + 1 + header),
         _reject=pl.lit(None, pl.String),
+        _raw_text=pl.lit(None, pl.String),
     )
-    if raw is not None:
-        chunk = chunk.join(raw, on=["_src_file", "_idx"], how="left", maintain_order="left")
-    else:
-        chunk = chunk.with_columns(_raw_text=pl.lit(None, pl.String))
+    if hashes is not None:
+        chunk = chunk.join(hashes, on=["_src_file", "_idx"], how="left", maintain_order="left")
     values = [c for c in chunk.columns if c.startswith(("v__", "t__", "_op", "_ts_ms"))]
-    return chunk.select("_src_file", "_src_line", "_raw_text", "_reject", "_keys", *values)
+    extra = ["_raw_hash"] if hashes is not None else []
+    return chunk.select(
+        "_src_file", "_src_line", "_raw_text", "_reject", *extra, "_keys", *values
+    )

@@ -1,7 +1,9 @@
 """One landed table-day → its typed ODS rows and its quarantine rows.
 
-``ingest_day`` reads files and nothing else; it never touches the warehouse. Every record
-of the landed files ends in exactly one of the two outputs:
+``stage_day`` reads files and writes what it typed into a temporary table of the DuckDB
+connection it is given (the ODS asset's warehouse connection, which then writes the day in
+one transaction); ``ingest_day`` does it in the private scratch database and returns the
+rows as a frame. Every record of the landed files ends in exactly one of the two outputs:
 
 - line-level faults (a line over ``files.max_line_bytes()``, not UTF-8, unparseable or
   truncated JSON, a key repeated in one object, unknown binlog op, wrong number of CSV
@@ -31,6 +33,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
 import pandera.polars as pa
 import polars as pl
 from pandera.errors import SchemaErrors
@@ -39,7 +42,7 @@ from marketing_assets.landing import fast
 from marketing_assets.landing import files as landing_files
 from marketing_assets.landing import quarantine
 from marketing_assets.landing.coerce import coerce
-from marketing_assets.landing.parse import parse_csv, parse_json
+from marketing_assets.landing.parse import parse_csv, parse_json, scratch
 from marketing_assets.landing.spec import OdsSpec, SourceFormat
 from marketing_assets.partitions import TIMEZONE
 
@@ -50,8 +53,10 @@ CHUNK_LINES = 250_000
 @dataclass
 class IngestResult:
     day: dt.date
-    frame: pl.DataFrame
+    #: the typed rows (``ingest_day``; ``stage_day`` leaves them in its table: None)
+    frame: pl.DataFrame | None
     quarantine: pl.DataFrame
+    rows: int = 0  # typed rows of the day
     files: list[str] = field(default_factory=list)
     empty_files: list[str] = field(default_factory=list)
     #: files of the day folder that were not read (relative to the landing root)
@@ -98,7 +103,12 @@ def _binlog_columns(parsed: pl.DataFrame) -> list[pl.Expr]:
         .dt.replace_time_zone(None)
         .cast(pl.Datetime("us"))
     )
-    return [pl.col("_op").alias("op"), event_time.alias("event_time")]
+    # duplicates are the same event twice: compared by the hash of the line's text (the
+    # fast path hashed it when it scanned the file, and keeps no text)
+    text_hash = pl.col("_raw_text").hash(seed=0)
+    if "_raw_hash" in parsed.columns:
+        text_hash = pl.coalesce("_raw_hash", text_hash)
+    return [pl.col("_op").alias("op"), event_time.alias("event_time"), text_hash.alias("_raw_hash")]
 
 
 @functools.lru_cache(maxsize=256)
@@ -145,33 +155,30 @@ def _check_failures(spec: OdsSpec, frame: pl.DataFrame) -> pl.DataFrame:
     return pl.DataFrame(schema={"_pos": pl.Int64, "reason": pl.String})
 
 
-def _duplicates(spec: OdsSpec, frame: pl.DataFrame) -> pl.Series:
-    """Reason for every record superseded by another with the same key (else null).
-
-    ``frame`` carries ``_pos`` (its row order); the reasons come back in that order.
-    """
+def _duplicates_sql(spec: OdsSpec, table: str) -> str:
+    """(_src_file, _src_line, _reject) of every record of ``table`` superseded by another
+    with the same key: the latest by event time, then by file and line, is kept (a null
+    time first); binlog: the same event twice (the same text hash), the first is kept."""
     if spec.fmt is SourceFormat.BINLOG:
-        group, order = ["_raw_hash"], ["_src_file", "_src_line"]
-        keep = pl.col("_order") == 0
+        group, order = ["_raw_hash"], '"_src_file", "_src_line"'
         label = "duplicate event: the same change event as"
     else:
         group = list(spec.grain)
-        order = [c for c in (spec.event_time,) if c] + ["_src_file", "_src_line"]
-        keep = pl.col("_order") == pl.len().over(group) - 1
+        # the last of (event time nulls first, file, line) first
+        time = [f"{_ident(spec.event_time)} DESC NULLS LAST"] if spec.event_time else []
+        order = ", ".join([*time, '"_src_file" DESC', '"_src_line" DESC'])
         label = "duplicate key (" + ", ".join(group) + "): superseded by"
-    ranked = (
-        frame.select("_pos", *group, *[c for c in order if c not in group])
-        .sort(order, nulls_last=False)
-        .with_columns(pl.int_range(pl.len()).over(group).alias("_order"))
-    )
-    kept_at = pl.format("{}:{}", pl.col("_src_file"), pl.col("_src_line"))
-    kept = ranked.filter(keep).select(*group, kept_at.alias("_kept"))
+    window = f"PARTITION BY {', '.join(_ident(c) for c in group)} ORDER BY {order}"
+    kept = "first_value(_src_file || ':' || CAST(_src_line AS VARCHAR)) OVER w"
     return (
-        ranked.join(kept, on=group, how="left", nulls_equal=True)
-        .sort("_pos")
-        .select(pl.when(~keep).then(pl.format(f"{label} {{}}", pl.col("_kept"))))
-        .to_series()
+        f"SELECT _src_file, _src_line, {fast._lit(label + ' ')} || _kept AS _reject "
+        f"FROM (SELECT _src_file, _src_line, row_number() OVER w AS _rank, {kept} AS _kept "
+        f"FROM {table} WINDOW w AS ({window})) WHERE _rank > 1"
     )
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
 def _type_file(spec: OdsSpec, parsed: pl.DataFrame, day: dt.date) -> pl.DataFrame:
@@ -202,7 +209,8 @@ def _type_file(spec: OdsSpec, parsed: pl.DataFrame, day: dt.date) -> pl.DataFram
 
 def _compact(frame: pl.DataFrame) -> pl.DataFrame:
     """A copy whose strings own their bytes: polars string views of a filtered chunk keep
-    the whole parsed chunk's buffers alive (measured: +1.7 GB held per 1M-line file)."""
+    the whole parsed chunk's buffers alive (measured: +1.7 GB held per 1M-line file), so
+    the few bad records of every batch, held for the day, are copied out."""
     return pl.from_arrow(frame.to_arrow(compat_level=pl.CompatLevel.oldest()))
 
 
@@ -250,28 +258,68 @@ def _set_quarantine(result: IngestResult, spec: OdsSpec, bad: pl.DataFrame) -> N
 
 
 def ingest_day(spec: OdsSpec, root: Path, day: dt.date) -> IngestResult:
-    """Read, type and check one landed table-day (see the module doc for where records go).
+    """Read, type and check one landed table-day (see the module doc for where records go);
+    the typed rows in ``frame``, in the table's order (``stage_day``)."""
+    con = scratch()
+    try:
+        result = stage_day(spec, root, day, con, "ods_day")
+        frame = con.sql("SELECT * FROM ods_day").pl()
+    finally:
+        con.close()  # its temporary tables go with it
+    expected = {n: c.dtype.type for n, c in spec.landed_schema().columns.items()}
+    result.frame = frame.cast(expected)  # DuckDB gives back the dtypes it was given
+    return result
 
-    Records are parsed and typed in batches of about ``CHUNK_LINES`` lines (small files
-    together, a large file in slices; the fast path streams its read in such batches), so
-    the typing's memory follows the batch, not the day.
+
+def stage_day(
+    spec: OdsSpec, root: Path, day: dt.date, con: duckdb.DuckDBPyConnection, into: str
+) -> IngestResult:
+    """Read, type and check one landed table-day and append its typed rows to the temporary
+    table ``into`` of ``con`` (created if missing), ordered by grain, file and line.
+
+    Records are parsed, typed and checked in batches of about ``CHUNK_LINES`` lines (small
+    files together, a large file in slices; the fast path reads about ``fast.UNIT_BYTES``
+    at a time and streams it in such batches), and each batch is written to a staging table
+    of ``con`` as it comes, so the memory follows the batch, not the day: duplicates and
+    the order are judged in SQL over the staged rows (DuckDB spills them to disk past its
+    memory limit). Only the quarantined records are held, with their text.
     """
     landed = landing_files.locate(root, spec.table, day)
-    result = IngestResult(day=day, frame=pl.DataFrame(), quarantine=quarantine.empty())
+    result = IngestResult(day=day, frame=None, quarantine=quarantine.empty())
     result.empty_marker = landed.empty_marker
     folder = landed.relative(landed.folder, root)
     result.ignored_files = [f"{folder}/{name}" for name in landed.ignored]
     schema = spec.landed_schema()
+    expected = {n: c.dtype.type for n, c in schema.columns.items()}
     binlog = spec.fmt is SourceFormat.BINLOG
-    goods, bads, drift = [], [], Counter()
+    staged_columns = [*schema.columns, *(["_raw_hash"] if binlog else [])]
+    staging = f"{into}_staging"
+    hashed = {"_raw_hash": pl.UInt64} if binlog else {}
+    con.register("ods_batch", pl.DataFrame(schema={**expected, **hashed}))
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {staging} AS SELECT * FROM ods_batch")
+    finally:
+        con.unregister("ods_batch")
+    bads, drift = [], Counter()
     hours: dict[str, int] = {}
     raw_batch: list[pl.DataFrame] = []  # JSON lines waiting to be parsed together
     parsed_batch: list[pl.DataFrame] = []  # parsed records waiting to be typed together
     pending = 0
 
+    def stage(good: pl.DataFrame) -> None:
+        typed = good.select(*schema.columns)
+        if dict(typed.schema) != expected:
+            raise TypeError(f"{spec.table}: typed frame {dict(typed.schema)} != {expected}")
+        con.register("ods_batch", good.select(*staged_columns))
+        try:
+            con.execute(f"INSERT INTO {staging} SELECT * FROM ods_batch")
+        finally:
+            con.unregister("ods_batch")
+
     def flush() -> None:
-        """Parse, type and check what is pending as one batch: small files (24 hourly
-        parts, one-line config dumps) cost one parse and one validation, not one each."""
+        """Parse, type, check and stage what is pending as one batch: small files (24
+        hourly parts, one-line config dumps) cost one parse and one validation, not one
+        each."""
         nonlocal pending
         if raw_batch:
             parsed_batch.append(parse_json(spec, pl.concat(raw_batch)))
@@ -288,18 +336,16 @@ def ingest_day(spec: OdsSpec, root: Path, day: dt.date) -> IngestResult:
         drift.update(_drift(spec, parsed))
         typed = _type_file(spec, parsed, day)
         del parsed
-        bads.append(typed.filter(pl.col("_reject").is_not_null()))
+        bads.append(_compact(typed.filter(pl.col("_reject").is_not_null())))
         good = typed.filter(pl.col("_reject").is_null()).with_row_index("_pos")
         good = good.with_columns(pl.col("_pos").cast(pl.Int64))
         failures = _check_failures(spec, good)
         if not failures.is_empty():  # value checks of the model, judged batch by batch
             good = good.drop("_reject").join(failures, on="_pos", how="left", maintain_order="left")
             good = good.rename({"reason": "_reject"})
-            bads.append(good.filter(pl.col("_reject").is_not_null()))
+            bads.append(_compact(good.filter(pl.col("_reject").is_not_null())))
             good = good.filter(pl.col("_reject").is_null())
-        if binlog:  # binlog duplicates are the same event twice: compared by a hash
-            good = good.with_columns(_raw_hash=pl.col("_raw_text").hash(seed=0))
-        goods.append(_compact(good.select(*schema.columns, *(["_raw_hash"] if binlog else []))))
+        stage(good)
 
     def read_lines(path: Path, rel: str) -> None:
         """The line path: every line of the file parsed on its own (bad lines found)."""
@@ -339,20 +385,19 @@ def ingest_day(spec: OdsSpec, root: Path, day: dt.date) -> IngestResult:
             fast_files.append(fast.FastFile(path, rel, scan))
         else:
             read_lines(path, rel)
-    if fast_files:
-        batches = fast.read_fast(spec, fast_files, CHUNK_LINES)
-        refused = set(next(batches))
-        for f in fast_files:
-            if f.rel in refused:
-                read_lines(f.path, f.rel)
-            else:
-                result.lines += f.scan.lines
-                result.blank_lines += f.scan.blank
-        for parsed in batches:
-            parsed_batch.append(parsed)
-            pending += parsed.height
-            if pending >= CHUNK_LINES:
-                flush()
+    for item in fast.read_fast(spec, fast_files, CHUNK_LINES, con) if fast_files else ():
+        if isinstance(item, fast.Unit):
+            for f in item.files:
+                if f.rel in item.refused:
+                    read_lines(f.path, f.rel)
+                else:
+                    result.lines += f.scan.lines
+                    result.blank_lines += f.scan.blank
+            continue
+        parsed_batch.append(item)
+        pending += item.height
+        if pending >= CHUNK_LINES:
+            flush()
     flush()
     if landed.empty_marker and result.lines:
         raise ValueError(
@@ -360,24 +405,11 @@ def ingest_day(spec: OdsSpec, root: Path, day: dt.date) -> IngestResult:
             f"{result.lines} records: one of them is wrong"
         )
     result.drift = dict(sorted(drift.items()))
-    if not goods:
-        result.frame = pl.DataFrame(schema={n: c.dtype.type for n, c in schema.columns.items()})
-        _set_quarantine(result, spec, _outside_root(landed, root))
-        return result
 
-    good = pl.concat(goods, rechunk=False)
-    del goods
     # duplicates are judged among the records that passed every check
-    good = good.with_row_index("_pos").with_columns(pl.col("_pos").cast(pl.Int64))
-    good = good.with_columns(_reject=_duplicates(spec, good))
-    duplicates = good.filter(pl.col("_reject").is_not_null())
+    duplicates = con.sql(_duplicates_sql(spec, staging)).pl()
     bad = pl.concat(
-        [
-            *bads,
-            duplicates.select("_src_file", "_src_line", "_reject"),
-            _outside_root(landed, root),
-        ],
-        how="diagonal_relaxed",
+        [*bads, duplicates, _outside_root(landed, root)], how="diagonal_relaxed"
     )
     # the fast path and the duplicates carry no text: read again for the few bad records
     textless = pl.col("_raw_text").is_null()
@@ -388,18 +420,23 @@ def ingest_day(spec: OdsSpec, root: Path, day: dt.date) -> IngestResult:
         ],
         how="diagonal_relaxed",
     )
-    if not duplicates.is_empty():
-        good = good.filter(pl.col("_reject").is_null())
-
     sort_by = list(dict.fromkeys([*spec.grain, "_src_file", "_src_line"]))
-    good = good.select(*schema.columns)
-    # already validated above (value checks) and typed by coerce: only the order is left
-    # the line path reads files in order; the fast path's files come after the refused ones
-    in_order = sort_by == ["_src_file", "_src_line"] and not fast_files
-    result.frame = good if in_order else good.sort(sort_by)
-    expected = {n: c.dtype.type for n, c in schema.columns.items()}
-    if dict(result.frame.schema) != expected:
-        raise TypeError(f"{spec.table}: typed frame {dict(result.frame.schema)} != {expected}")
+    columns = ", ".join(_ident(c) for c in schema.columns)
+    order = ", ".join(f"{_ident(c)} NULLS FIRST" for c in sort_by)
+    con.register("ods_duplicates", duplicates.select("_src_file", "_src_line"))
+    try:
+        con.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS {into} AS SELECT {columns} FROM {staging} LIMIT 0"
+        )
+        con.execute(
+            f"INSERT INTO {into} SELECT {columns} FROM {staging} "
+            f"ANTI JOIN ods_duplicates USING (_src_file, _src_line) ORDER BY {order}"
+        )
+        result.rows, result.late = con.execute(
+            f"SELECT count(*), count_if(is_late) FROM {into} WHERE dt = ?", [day]
+        ).fetchall()[0]
+    finally:
+        con.unregister("ods_duplicates")
+        con.execute(f"DROP TABLE {staging}")
     _set_quarantine(result, spec, bad)
-    result.late = int(result.frame["is_late"].sum())
     return result

@@ -88,6 +88,44 @@ def test_clean_files_never_reach_the_line_path_and_an_hourly_day_is_one_read(
     assert (line.lines, line.blank_lines, line.drift) == (3, 1, {"x": 1})
 
 
+def test_a_day_is_read_a_unit_of_bytes_at_a_time_and_duplicates_span_the_units(
+    root, line_reads, monkeypatch
+):
+    loads = []
+    load = fast._load
+    monkeypatch.setattr(fast, "_load", lambda *a: loads.append(a[3]) or load(*a))
+    monkeypatch.setattr(fast, "UNIT_BYTES", 1)  # every file a read of its own
+    created = event("c", 1748829600000, None, account(1, 500, 1748858400000))
+    changed = event("u", 1748829700000, account(1, 500, 1748858400000), account(1, 450, 1748858500000))
+    other = event("c", 1748829800000, None, account(2, 70, 1748858600000))
+    land(root, BINLOG, DAY, created + "\n" + other + "\n", name="part-00000.jsonl")
+    land(root, BINLOG, DAY, changed + "\n", name="part-00001.jsonl")
+    # the first file's first event landed again, two reads later
+    land(root, BINLOG, DAY, created + "\n", name="part-00002.jsonl")
+    r = ingest_day(BINLOG, root, DAY)
+    assert line_reads == []
+    assert [[f.rel.rsplit("/", 1)[1] for f in files] for files in loads] == [
+        ["part-00000.jsonl"], ["part-00001.jsonl"], ["part-00002.jsonl"]
+    ]
+    folder = f"{BINLOG.table}/dt={DAY.isoformat()}"
+    # the events of a snapshot source in landing order (their grain: file and line)
+    assert r.frame.select("account_id", "balance", "op", "_src_file", "_src_line").rows() == [
+        (1, 500, "c", f"{folder}/part-00000.jsonl", 1),
+        (2, 70, "c", f"{folder}/part-00000.jsonl", 2),
+        (1, 450, "u", f"{folder}/part-00001.jsonl", 1),
+    ]
+    assert r.rows == 3 and r.lines == 4
+    assert r.quarantine.select("file", "line", "raw", "reason").rows() == [
+        (
+            f"{folder}/part-00002.jsonl", 1, created,
+            f"duplicate event: the same change event as {folder}/part-00000.jsonl:1",
+        )
+    ]
+    line = _on_the_line_path(BINLOG, root, monkeypatch)
+    assert_frame_equal(r.frame, line.frame)
+    assert_frame_equal(r.quarantine, line.quarantine)
+
+
 def test_a_field_fault_in_a_clean_file_is_quarantined_by_the_fast_path_with_its_text(
     root, line_reads
 ):
