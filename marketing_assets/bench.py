@@ -502,10 +502,16 @@ def bench_large(keep: Path | None, landing: Path | None = None) -> Row:
 
 def bench_tests(keep: Path | None) -> Row:
     row = Row("`make test` (pytest -m 'not full') on this machine", "<= 4 min")
-    row.figures = measure([PYTHON, "-m", "pytest", "-m", "not full", "-q", "-p", "no:cacheprovider"],
+    row.figures = measure([PYTHON, "-m", "pytest", "-m", "not full", "-q", "-p", "no:cacheprovider",
+                           "--durations=8", "--durations-min=5"],
                           {k: v for k, v in os.environ.items() if not k.startswith("MARKETING_")})
-    summary = [line for line in row.figures.output.splitlines() if " passed" in line or " failed" in line]
+    lines = row.figures.output.splitlines()
+    summary = [line for line in lines if " passed" in line or " failed" in line]
     row.notes.extend(summary[-1:])
+    # pytest's "12.34s call     path::test" lines
+    slowest = [line.strip() for line in lines if line[:1].isdigit()
+               and any(f"s {when} " in line for when in ("call", "setup", "teardown"))]
+    row.notes.extend(f"slow: {line}" for line in slowest[:8])
     return row
 
 
