@@ -10,6 +10,14 @@ A table is declared as
   SQL filter pushed down into DuckDB;
 - ``compute(day, **frames)``: a pure polars function returning the table's rows for one
   day (without ``dt``). The frames it gets hold exactly its inputs' windows for that day.
+  Or ``compute=Sql(query)``: the same contract in DuckDB SQL, for a table whose day is too
+  large for memory: ``query`` selects one day's rows (without ``dt``) from relations named
+  like the inputs, each holding the input's window of the day (its columns and filter).
+  It runs on the run's warehouse connection (DuckDB's memory limit bounds it and spills),
+  one day per transaction (``write_sql_day``): the day's rows, cast to the model's types
+  and sorted by the grain, replace the partition as ``write_days`` writes a frame, and are
+  judged against the model and the grain in SQL (``model_violations``) before the commit.
+  Only the headline's columns come into polars.
 
 Upstreams are declared as ``AssetDep`` with a ``TimeWindowPartitionMapping``, so the graph
 shows the real lineage and a re-run of a day reaches every window that contains it; they
@@ -70,6 +78,7 @@ from dagster._core.definitions.asset_checks.asset_check_evaluation import (
 from marketing_assets.config import run_chunk_max_days, run_memory_budget, snapshot_retention_days
 from marketing_assets.metadata import column_lineage_markdown, column_schema
 from marketing_assets.partitions import DAILY, partition_days
+from marketing_assets.storage import io_manager as wio
 from marketing_assets.storage import (
     MissingTableError,
     WarehouseResource,
@@ -116,6 +125,16 @@ class Upstream:
 
 
 @dataclass(frozen=True)
+class Sql:
+    """``compute`` of a table computed in DuckDB (see the module docstring)."""
+
+    #: a SELECT of one day's rows (without ``dt``) over relations named like the inputs
+    query: str
+    #: the columns ``headline`` reads (only they are fetched into polars)
+    headline_columns: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class DerivedTable:
     database: str
     table: str
@@ -126,7 +145,7 @@ class DerivedTable:
     what: str
     chinese_name: str
     inputs: Mapping[str, Upstream]
-    compute: Callable[..., pl.DataFrame]
+    compute: Callable[..., pl.DataFrame] | Sql
     #: snapshots and rolling windows keep a bounded number of partitions (config)
     bounded: bool = False
     #: planned (待建设) in the source document: built here
@@ -335,6 +354,166 @@ def compute_days(
     return frame.sort(["dt", *table.grain], nulls_last=True, maintain_order=True)
 
 
+# ---- tables computed in DuckDB: one day per transaction ------------------------------------
+#: DuckDB types of the model dtypes of SQL tables (as the polars write path stores them)
+SQL_TYPES = {
+    pl.Boolean: "BOOLEAN", pl.Int8: "TINYINT", pl.Int16: "SMALLINT", pl.Int32: "INTEGER",
+    pl.Int64: "BIGINT", pl.Float32: "FLOAT", pl.Float64: "DOUBLE", pl.String: "VARCHAR",
+    pl.Date: "DATE", pl.Datetime("us"): "TIMESTAMP",
+}
+
+
+def _literal(value: Any) -> str:
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + "'"
+    if isinstance(value, bool | int | float):
+        return repr(value).upper() if isinstance(value, bool) else repr(value)
+    raise TypeError(f"no SQL literal for {value!r}")
+
+
+def _check_sql(column: str, name: str, stats: Mapping[str, Any]) -> str:
+    """The SQL condition a value of ``column`` passing the pandera check ``name`` meets."""
+    col = f'"{column}"'
+    bounds = {"greater_than_or_equal_to": ">=", "greater_than": ">", "less_than": "<",
+              "less_than_or_equal_to": "<=", "equal_to": "=", "not_equal_to": "<>"}
+    if name in bounds:
+        (value,) = stats.values()
+        return f"{col} {bounds[name]} {_literal(value)}"
+    if name == "in_range":
+        low = ">=" if stats["include_min"] else ">"
+        high = "<=" if stats["include_max"] else "<"
+        return f"{col} {low} {_literal(stats['min_value'])} AND {col} {high} {_literal(stats['max_value'])}"
+    if name in ("isin", "notin"):
+        values = ", ".join(_literal(v) for v in next(iter(stats.values())))
+        return f"{col} {'IN' if name == 'isin' else 'NOT IN'} ({values})"
+    raise NotImplementedError(f"column {column}: pandera check {name!r} has no SQL form")
+
+
+def model_violations(table: DerivedTable) -> list[tuple[str, str]]:
+    """(what, SQL condition of a violating row) for each rule of the table's model that
+    pandera would judge on a frame: non-null columns and column checks (a null passes a
+    check, as in pandera). Rules with no SQL form raise, so a SQL table cannot silently
+    skip them."""
+    schema = table.schema
+    if schema.checks or schema.unique:
+        raise NotImplementedError(f"{table.table}: dataframe-level checks have no SQL form")
+    rules = []
+    for name, column in schema.columns.items():
+        if column.unique:
+            raise NotImplementedError(f"{table.table}.{name}: unique columns have no SQL form")
+        if not column.nullable:
+            rules.append((f"{name} is null", f'"{name}" IS NULL'))
+        for check in column.checks:
+            rules.append((f"{name} fails {check.name} {check.statistics}",
+                          f'NOT ({_check_sql(name, check.name, check.statistics)})'))
+    return rules
+
+
+def sql_columns(table: DerivedTable, day: dt.date) -> str:
+    """The model's columns cast to their DuckDB types (pandera's coerce), ``dt`` = ``day``."""
+    casts = []
+    for name, column in table.schema.columns.items():
+        dtype = column.dtype.type
+        if dtype not in SQL_TYPES:
+            raise NotImplementedError(f"{table.table}.{name}: dtype {dtype} has no SQL type here")
+        value = f"DATE '{day}'" if name == "dt" else f'"{name}"'
+        casts.append(f'CAST({value} AS {SQL_TYPES[dtype]}) AS "{name}"')
+    return ", ".join(casts)
+
+
+def sql_day_query(table: DerivedTable, day: dt.date) -> str:
+    """The query of the table's rows of ``day``: the inputs' windows of the day as
+    relations named like the inputs, the table's query over them, ``dt``, the model's
+    types, sorted by the grain (as ``compute_days`` sorts)."""
+    assert isinstance(table.compute, Sql)
+    relations = []
+    for name, up in table.inputs.items():
+        columns = "*" if up.columns is None else ", ".join(dict.fromkeys([*up.columns, "dt"]))
+        start, _ = _window(day, up.days)
+        where = f" AND ({up.where})" if up.where else ""
+        relations.append(
+            f"{name} AS (SELECT {columns} FROM {up.key[0]}.{up.key[1]}"
+            f" WHERE dt BETWEEN DATE '{start}' AND DATE '{day}'{where})"
+        )
+    order = ", ".join(f'"{c}" NULLS LAST' for c in table.grain)
+    return (
+        f"SELECT {sql_columns(table, day)} FROM (WITH {', '.join(relations)} SELECT * FROM ({table.compute.query}))"
+        + (f" ORDER BY {order}" if order else "")
+    )
+
+
+def _validate_written_day(conn: duckdb.DuckDBPyConnection, table: DerivedTable, day: dt.date) -> int:
+    """Judge the rows just written to the partition ``day`` (inside the write's transaction)
+    as ``compute_days`` judges a frame: the model's rules, then the grain; the rows."""
+    rows = f"(SELECT * FROM {table.database}.{table.table} WHERE dt = DATE '{day}')"
+    rules = model_violations(table)
+    counts = conn.execute(
+        "SELECT count(*)" + "".join(f", count(*) FILTER (WHERE {cond})" for _, cond in rules) + f" FROM {rows}"
+    ).fetchall()[0]
+    failed = [f"{what}: {n} rows" for (what, _), n in zip(rules, counts[1:]) if n]
+    if failed:
+        raise pa.errors.SchemaError(table.schema, None, f"{table.table} on {day}: " + "; ".join(failed))
+    if table.grain:
+        key = ", ".join(f'"{c}"' for c in table.grain)
+        dup = conn.execute(f"SELECT {key} FROM {rows} GROUP BY ALL HAVING count(*) > 1 LIMIT 3").fetchall()
+        if dup:
+            raise GrainError(f"{table.table}: rows repeat the grain {table.grain}: {dup}")
+    return counts[0]
+
+
+def write_sql_day(conn: duckdb.DuckDBPyConnection, table: DerivedTable, day: dt.date) -> tuple[int, int, dict]:
+    """Compute the table's partition ``day`` in DuckDB and replace it in ONE transaction, as
+    ``write_days`` writes a frame (create, evolve, delete the day, insert by name;
+    ``bounded``: prune before the retention), judged before the commit: a day that breaks
+    the model or the grain rolls back and keeps its old rows. Returns the rows written,
+    the rows pruned and the day's headline figures."""
+    assert isinstance(table.compute, Sql)
+    for up in table.inputs.values():
+        if not _exists(conn, *up.key):
+            raise MissingTableError(f"{up.key[0]}.{up.key[1]} does not exist: materialise it for these days first")
+    conn.execute(f"CREATE OR REPLACE TEMP VIEW {wio.FRAME} AS {sql_day_query(table, day)}")
+    try:
+        with wio._transaction(conn):
+            wio.replace_slice(conn, wio.day_slice(table.database, table.table, day, day))
+            rows = _validate_written_day(conn, table, day)
+            figures = {}
+            if table.headline:
+                columns = ", ".join(f'"{c}"' for c in table.compute.headline_columns) or "1"
+                figures = table.headline(conn.sql(
+                    f"SELECT {columns} FROM {table.database}.{table.table} WHERE dt = ?", params=[day]).pl())
+            pruned = 0
+            if table.bounded:
+                pruned = wio._prune(conn, f"{table.database}.{table.table}", "dt", retention_cutoff(day))
+    finally:
+        conn.execute(f"DROP VIEW IF EXISTS {wio.FRAME}")
+    return rows, pruned, figures
+
+
+def run_sql_days(
+    context: AssetExecutionContext, warehouse: WarehouseResource, table: DerivedTable,
+    days: list[dt.date],
+) -> dict[str, Any]:
+    """Compute and write ``days`` of a SQL table one day per transaction: a failing day
+    keeps its old rows, the days before it stay written."""
+    pruned = wiped = 0
+    with warehouse.get_connection() as conn:
+        for day in days:
+            rows, day_pruned, figures = write_sql_day(conn, table, day)
+            pruned += day_pruned
+            if table.bounded:
+                wiped += len(wipe_pruned_partitions(context.instance, table.key, DAILY, retention_cutoff(day)))
+            context.add_asset_metadata({"dagster/row_count": rows, **figures}, partition_key=day.isoformat())
+    metadata: dict[str, Any] = {
+        "run_days": MetadataValue.json([days[0].isoformat(), days[-1].isoformat()]),
+        "computed_in": "DuckDB SQL, one day per transaction",
+    }
+    if table.bounded:
+        metadata.update(
+            rows_pruned=pruned, partitions_kept_days=snapshot_retention_days(), partitions_pruned=wiped
+        )
+    return metadata
+
+
 def column_lineage(
     table: DerivedTable, upstream_columns: Mapping[tuple[str, str], list[str]]
 ) -> TableColumnLineage:
@@ -404,7 +583,8 @@ def build_asset(
         days = partition_days(context)
         if not days:
             raise EmptyWindowError(f"{table.database}.{table.table}: the run covers no day")
-        metadata = run_in_chunks(context, warehouse, table, days)
+        run = run_sql_days if isinstance(table.compute, Sql) else run_in_chunks
+        metadata = run(context, warehouse, table, days)
         if windows:
             metadata["windows_days"] = MetadataValue.json(windows)
         return MaterializeResult(metadata=metadata)

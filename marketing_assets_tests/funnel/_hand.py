@@ -88,3 +88,23 @@ REFUNDS = pl.DataFrame(
 
 def known_on(frame: pl.DataFrame, day: dt.date) -> pl.DataFrame:
     return frame.filter(pl.col("dt") <= day)
+
+
+def sql_day(table, day: dt.date, **frames: pl.DataFrame) -> pl.DataFrame:
+    """The rows of ``day`` of a table computed in SQL (``compute=Sql(...)``), from hand-made
+    input frames (stored as its inputs' tables, ``dt`` = ``day`` when they have none), as
+    the asset stages them: cast, validated, grain-checked, sorted."""
+    import duckdb
+
+    from marketing_assets.derived import write_sql_day
+
+    conn = duckdb.connect()
+    for name, frame in frames.items():
+        schema, name_ = table.inputs[name].key
+        stored = frame if "dt" in frame.columns else frame.with_columns(dt=pl.lit(day, pl.Date))
+        conn.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+        conn.register("hand", stored)
+        conn.execute(f"CREATE TABLE {schema}.{name_} AS SELECT * FROM hand")
+        conn.unregister("hand")
+    write_sql_day(conn, table, day)
+    return conn.sql(f"SELECT * FROM {table.database}.{table.table}").pl()

@@ -176,3 +176,22 @@ def test_template_items_from_goods_limits_and_seller_scope():
     assert rows(out, "coupon_template_id", "goods_id", "scope_source") == [
         (1, 10, "seller_wide"), (1, 11, "seller_wide"), (1, 12, "seller_wide"), (3, 11, "goods_limit"),
     ]
+
+
+def test_coupon_triggers_are_growth_offers_and_the_coupon_rewarding_phoenix_tasks():
+    from marketing_assets_tests.funnel._hand import sql_day
+
+    table = TABLES_BY_KEY[("redcdm", "dwd_ecm_marketing_coupon_trigger_di")]
+    day = dt.date(2025, 6, 10)
+    at = dt.datetime(2025, 6, 10, 9)
+    offers = pl.DataFrame({"execution_id": [7], "coupon_template_id": [100], "user_id": ["U1"],
+                           "execute_time": [at], "coupon_id": [555]})
+    # a surprise box is a trigger; a points reward and a task without template are not
+    tasks = pl.DataFrame({"task_complete_id": ["T1", "T2", "T3"], "coupon_template_id": [101, 102, None],
+                          "benefit_type": ["surprise_box", "points", "coupon"], "user_id": ["U2", "U3", "U4"],
+                          "complete_time": [at, at, at]})
+    out = sql_day(table, day, offers=offers, tasks=tasks)
+    assert out.rows() == [
+        ("7", 100, "growth_platform", "coupon", "U1", at, 555, day),
+        ("phoenix:T1", 101, "phoenix", "surprise_box", "U2", at, None, day),
+    ]

@@ -10,6 +10,7 @@ from marketing_assets.domains.growth import transforms as gtf
 from marketing_assets.domains.growth.tables import TABLES as GROWTH
 from marketing_assets.metrics import LOOKBACK_DAYS
 from marketing_assets.domains.user import transforms as utf
+from marketing_assets_tests.funnel._hand import sql_day
 
 D = dt.date(2025, 6, 10)
 
@@ -50,8 +51,11 @@ DIMS = dict(
 )
 
 
+EXECUTIONS = next(t for t in GROWTH if t.table == "dwd_ecm_mkt_user_strategy_execution_di")
+
+
 def test_executions_keep_the_latest_event_and_the_blank_group():
-    ex = gtf.executions(D, _events(), **DIMS).sort("execution_id")
+    ex = sql_day(EXECUTIONS, D, events=_events(), **DIMS)
     assert ex["execution_id"].to_list() == [1, 2, 3]
     assert ex["is_blank"].to_list() == [False, False, True]
     assert ex["benefit_cnt"].to_list() == [1, 1, 0]
@@ -59,9 +63,14 @@ def test_executions_keep_the_latest_event_and_the_blank_group():
     assert '"instance_id":555' in ex["benefit_info"][0]
 
 
+BENEFITS, COUPON_OFFERS, ALLOWANCE_OFFERS = (
+    next(t for t in GROWTH if t.table == f"dwd_ecm_mkt_user_strategy_execution_{name}_di")
+    for name in ("benefit", "coupon", "allowance"))
+
+
 def test_benefits_and_offers():
-    ex = gtf.executions(D, _events(), **DIMS).with_columns(dt=pl.lit(D))
-    b = gtf.benefits(D, ex)
+    ex = sql_day(EXECUTIONS, D, events=_events(), **DIMS)
+    b = sql_day(BENEFITS, D, executions=ex)
     assert sorted(b.select("execution_id", "benefit_entity_type", "benefit_entity_id", "instance_id").rows()) == [
         (1, "coupon", 100, 555), (2, "allowance", 200, None),
     ]
@@ -70,16 +79,16 @@ def test_benefits_and_offers():
         "channel_type": pl.Series([1], dtype=pl.Int32), "threshold_amount": [5000],
         "discount_amount": [500], "cost_bearer": ["platform"],
     })
-    offers = gtf.coupon_offers(D, b, coupon_templates)
+    offers = sql_day(COUPON_OFFERS, D, benefits=b, templates=coupon_templates)
     assert offers.select("execution_id", "coupon_id", "is_claimed", "discount_amount").rows() == [(1, 555, True, 500)]
     allowance_templates = pl.DataFrame({
         "allowance_template_id": [200], "amount": [3000], "step_threshold": [9900], "step_discount": [1000],
     })
-    a = gtf.allowance_offers(D, b, allowance_templates)
+    a = sql_day(ALLOWANCE_OFFERS, D, benefits=b, templates=allowance_templates)
     assert a.select("execution_id", "allowance_id", "is_claimed", "amount").rows() == [(2, None, False, 3000)]
     # a blank group's benefit (should one be logged) is not an offer
     blank = b.with_columns(experiment_group=pl.lit("blank"))
-    assert gtf.coupon_offers(D, blank, coupon_templates).height == 0
+    assert sql_day(COUPON_OFFERS, D, benefits=blank, templates=coupon_templates).height == 0
 
 
 D9 = dt.date(2025, 6, 9)

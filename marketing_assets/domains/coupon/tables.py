@@ -6,7 +6,7 @@ import datetime as dt
 import duckdb
 import polars as pl
 
-from marketing_assets.derived import DerivedTable, Upstream, read_upstream
+from marketing_assets.derived import DerivedTable, Sql, Upstream, read_upstream
 from marketing_assets.domains import keys
 from marketing_assets.domains.coupon import schemas, transforms
 from marketing_assets.domains.user.transforms import store_first_orders
@@ -315,10 +315,12 @@ TABLES = [
         ),
         chinese_name="营销发券触发明细",
         inputs={
-            "offers": Upstream(keys.EXECUTION_COUPON),
-            "tasks": Upstream(keys.PHOENIX_DETAIL),
+            "offers": Upstream(keys.EXECUTION_COUPON, 1, (
+                "execution_id", "coupon_template_id", "user_id", "execute_time", "coupon_id")),
+            "tasks": Upstream(keys.PHOENIX_DETAIL, 1, (
+                "task_complete_id", "coupon_template_id", "benefit_type", "user_id", "complete_time")),
         },
-        compute=transforms.coupon_triggers,
+        compute=Sql(transforms.COUPON_TRIGGERS_SQL),
     ),
     _USE_TABLE,
     _GET_USE_600D,

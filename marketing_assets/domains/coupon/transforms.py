@@ -105,32 +105,20 @@ def phoenix_detail(day: dt.date, tasks: pl.DataFrame, templates: pl.DataFrame) -
     return tasks.join(attrs, on="coupon_template_id", how="left", maintain_order="left")
 
 
-def coupon_triggers(day: dt.date, offers: pl.DataFrame, tasks: pl.DataFrame) -> pl.DataFrame:
-    """redcdm.dwd_ecm_marketing_coupon_trigger_di (old model): one row per offered template,
-    from the growth platform's coupon offers (blank group has none) and the phoenix tasks
-    that reward a coupon or a surprise box."""
-    growth = offers.select(
-        pl.col("execution_id").cast(pl.String),
-        "coupon_template_id",
-        pl.lit("growth_platform").alias("trigger_source"),
-        pl.lit("coupon").alias("benefit_type"),
-        "user_id",
-        pl.col("execute_time").alias("trigger_time"),
-        "coupon_id",
-    )
-    phoenix = tasks.filter(
-        pl.col("coupon_template_id").is_not_null()
-        & pl.col("benefit_type").is_in(["coupon", "surprise_box"])
-    ).select(
-        pl.concat_str(pl.lit("phoenix:"), "task_complete_id").alias("execution_id"),
-        "coupon_template_id",
-        pl.lit("phoenix").alias("trigger_source"),
-        "benefit_type",
-        "user_id",
-        pl.col("complete_time").alias("trigger_time"),
-        pl.lit(None, pl.Int64).alias("coupon_id"),
-    )
-    return pl.concat([growth, phoenix])
+#: redcdm.dwd_ecm_marketing_coupon_trigger_di (old model; in DuckDB: as large as a day's
+#: coupon offers): one row per offered template, from the growth platform's coupon offers
+#: (blank group has none) and the phoenix tasks that reward a coupon or a surprise box
+COUPON_TRIGGERS_SQL = """
+SELECT CAST(execution_id AS VARCHAR) AS execution_id, coupon_template_id,
+       'growth_platform' AS trigger_source, 'coupon' AS benefit_type, user_id,
+       execute_time AS trigger_time, coupon_id
+FROM offers
+UNION ALL
+SELECT 'phoenix:' || task_complete_id, coupon_template_id, 'phoenix', benefit_type, user_id,
+       complete_time, CAST(NULL AS BIGINT)
+FROM tasks
+WHERE coupon_template_id IS NOT NULL AND benefit_type IN ('coupon', 'surprise_box')
+"""
 
 
 # ---- use fact ------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import duckdb
 import polars as pl
 from dagster import AssetKey
 
-from marketing_assets.derived import DerivedTable, Upstream, read_upstream
+from marketing_assets.derived import DerivedTable, Sql, Upstream, read_upstream
 from marketing_assets.domains import keys
 from marketing_assets.domains.growth import schemas, transforms
 from marketing_assets.incremental import IncrementalTable, IntervalFact
@@ -68,7 +68,7 @@ TABLES = [
             "scenes": Upstream(keys.BIZSCENE),
             "crowds": Upstream(keys.CROWD),
         },
-        compute=transforms.executions,
+        compute=Sql(transforms.EXECUTIONS_SQL, headline_columns=("is_blank", "benefit_cnt")),
         headline=_execution_headline,
     ),
     DerivedTable(
@@ -79,8 +79,8 @@ TABLES = [
         layer="dwd",
         what="Benefits offered by each trigger, parsed out of the execution's benefit_info",
         chinese_name="用户策略执行权益明细",
-        inputs={"executions": Upstream(keys.EXECUTION)},
-        compute=transforms.benefits,
+        inputs={"executions": Upstream(keys.EXECUTION, 1, (*transforms.OFFER, "benefit_info"))},
+        compute=Sql(transforms.BENEFITS_SQL),
     ),
     DerivedTable(
         *keys.EXECUTION_COUPON,
@@ -97,7 +97,7 @@ TABLES = [
             "benefits": Upstream(keys.EXECUTION_BENEFIT),
             "templates": Upstream(keys.COUPON_TEMPLATE_DAY),
         },
-        compute=transforms.coupon_offers,
+        compute=Sql(transforms.COUPON_OFFERS_SQL, headline_columns=("is_claimed",)),
         headline=_offer_headline,
     ),
     DerivedTable(
@@ -112,7 +112,7 @@ TABLES = [
             "benefits": Upstream(keys.EXECUTION_BENEFIT),
             "templates": Upstream(keys.ALLOWANCE_TEMPLATE_DAY),
         },
-        compute=transforms.allowance_offers,
+        compute=Sql(transforms.ALLOWANCE_OFFERS_SQL, headline_columns=("is_claimed",)),
         headline=_offer_headline,
     ),
     DerivedTable(

@@ -1,4 +1,5 @@
-"""Growth-platform transforms (the funnel spine): pure polars, one day at a time.
+"""Growth-platform transforms (the funnel spine), one day at a time: pure polars, or DuckDB
+SQL for the tables as large as a day's executions (``derived.Sql``).
 
 Blank-control groups: an execution of the blank group is a trigger that offered nothing
 (``benefit_info`` = ``[]``). It stays in ``dwd_ecm_mkt_user_strategy_execution_di`` with
@@ -13,90 +14,75 @@ import polars as pl
 
 from marketing_assets.metrics import LOOKBACK_DAYS, in_period
 
-BENEFIT = pl.Struct(
-    {
-        "benefit_entity_type": pl.String,
-        "benefit_entity_id": pl.Int64,
-        "benefit_id": pl.Int64,
-        "instance_id": pl.Int64,
-    }
-)
 OFFER = ["execution_id", "user_id", "strategy_id", "launch_plan_id", "biz_scene_id",
          "prize_pool_id", "experiment_group", "execute_time", "execute_date"]
 #: a coupon offer's key (the grain of ``…_coupon_di``; coupon_id null while unclaimed)
 OFFER_KEY = ["execution_id", "user_id", "coupon_template_id", "coupon_id"]
 
 
-def executions(
-    day: dt.date,
-    events: pl.DataFrame,
-    triggers: pl.DataFrame,
-    scenes: pl.DataFrame,
-    crowds: pl.DataFrame,
-) -> pl.DataFrame:
-    """redcdm.dwd_ecm_mkt_user_strategy_execution_di: the executions landed on ``day``
-    (the latest change event of each; deleted ones dropped), joined with the trigger,
-    business scene and crowd dimensions."""
-    latest = (
-        events.sort("event_time", "_src_file", "_src_line")
-        .unique(["execution_id", "user_id"], keep="last", maintain_order=True)
-        .filter(pl.col("op") != "d")
-    )
-    benefits = pl.col("benefit_info").str.json_decode(pl.List(BENEFIT))
-    return (
-        latest.join(triggers.select("trigger_id", "trigger_name", "trigger_event"), on="trigger_id", how="left", maintain_order="left")
-        .join(scenes.select("biz_scene_id", "scene_name"), on="biz_scene_id", how="left", maintain_order="left")
-        .join(crowds.select("crowd_id", "crowd_name", "strategy_label"), on="crowd_id", how="left", maintain_order="left")
-        .with_columns(
-            is_blank=pl.col("experiment_group") == "blank",
-            benefit_cnt=benefits.list.len().cast(pl.Int64),
-            execute_date=pl.col("execute_time").dt.date(),
-        )
-    )
+#: redcdm.dwd_ecm_mkt_user_strategy_execution_di (computed in DuckDB: a large day's
+#: executions do not fit in memory several times over): the executions landed on the day
+#: (the latest change event of each: by event time, then file, then line; deleted ones
+#: dropped), joined with the trigger, business scene and crowd dimensions
+EXECUTIONS_SQL = """
+SELECT e.*, t.trigger_name, t.trigger_event, s.scene_name, c.crowd_name, c.strategy_label,
+       e.experiment_group = 'blank' AS is_blank,
+       json_array_length(e.benefit_info) AS benefit_cnt,
+       CAST(e.execute_time AS DATE) AS execute_date
+FROM (
+    SELECT * EXCLUDE (dt) FROM events
+    QUALIFY row_number() OVER (
+        PARTITION BY execution_id, user_id
+        ORDER BY event_time DESC NULLS LAST, _src_file DESC NULLS LAST, _src_line DESC NULLS LAST
+    ) = 1
+) AS e
+LEFT JOIN (SELECT trigger_id, trigger_name, trigger_event FROM triggers) AS t USING (trigger_id)
+LEFT JOIN (SELECT biz_scene_id, scene_name FROM scenes) AS s USING (biz_scene_id)
+LEFT JOIN (SELECT crowd_id, crowd_name, strategy_label FROM crowds) AS c USING (crowd_id)
+WHERE e.op <> 'd'
+"""
 
 
-def benefits(day: dt.date, executions: pl.DataFrame) -> pl.DataFrame:
-    """redcdm.dwd_ecm_mkt_user_strategy_execution_benefit_di: one row per benefit offered."""
-    return (
-        executions.select(*OFFER, pl.col("benefit_info").str.json_decode(pl.List(BENEFIT)).alias("b"))
-        .explode("b", keep_nulls=False, empty_as_null=False)
-        .unnest("b")
-    )
+#: the columns of an execution every offer table carries
+OFFER_SQL = ", ".join(OFFER)
+#: DuckDB type of ``benefit_info``: a list of ``BENEFIT``
+BENEFITS_JSON = (
+    '[{"benefit_entity_type": "VARCHAR", "benefit_entity_id": "BIGINT",'
+    ' "benefit_id": "BIGINT", "instance_id": "BIGINT"}]'
+)
+
+#: redcdm.dwd_ecm_mkt_user_strategy_execution_benefit_di: one row per benefit offered
+#: (an execution offering none has no row)
+BENEFITS_SQL = f"""
+SELECT {OFFER_SQL}, b.benefit_entity_type, b.benefit_entity_id, b.benefit_id, b.instance_id
+FROM (SELECT {OFFER_SQL}, unnest(from_json(benefit_info, '{BENEFITS_JSON}')) AS b FROM executions)
+"""
 
 
-def coupon_offers(day: dt.date, benefits: pl.DataFrame, templates: pl.DataFrame) -> pl.DataFrame:
-    """redcdm.dwd_ecm_mkt_user_strategy_execution_coupon_di: coupon offers of non-blank
-    groups; coupon_id is the coupon claimed in the same session (null: not claimed)."""
-    attrs = templates.select(
-        "coupon_template_id", "coupon_type", "channel_type", "threshold_amount",
-        "discount_amount", "cost_bearer",
-    )
-    return (
-        benefits.filter((pl.col("benefit_entity_type") == "coupon") & (pl.col("experiment_group") != "blank"))
-        .select(
-            *OFFER,
-            pl.col("benefit_entity_id").alias("coupon_template_id"),
-            pl.col("instance_id").alias("coupon_id"),
-            pl.col("instance_id").is_not_null().alias("is_claimed"),
-        )
-        .join(attrs, on="coupon_template_id", how="left", maintain_order="left")
-    )
+def _offers_sql(kind: str, template: str, instance: str, attrs: tuple[str, ...]) -> str:
+    """The ``kind`` offers of non-blank groups, with their template's ``attrs``."""
+    return f"""
+SELECT o.*, {", ".join(f"t.{a}" for a in attrs)}
+FROM (
+    SELECT {OFFER_SQL}, benefit_entity_id AS {template}, instance_id AS {instance},
+           instance_id IS NOT NULL AS is_claimed
+    FROM benefits WHERE benefit_entity_type = '{kind}' AND experiment_group <> 'blank'
+) AS o
+LEFT JOIN (SELECT {template}, {", ".join(attrs)} FROM templates) AS t USING ({template})
+"""
 
 
-def allowance_offers(day: dt.date, benefits: pl.DataFrame, templates: pl.DataFrame) -> pl.DataFrame:
-    """redcdm.dwd_ecm_mkt_user_strategy_execution_allowance_di: allowance offers of
-    non-blank groups; allowance_id null when not claimed."""
-    attrs = templates.select("allowance_template_id", "amount", "step_threshold", "step_discount")
-    return (
-        benefits.filter((pl.col("benefit_entity_type") == "allowance") & (pl.col("experiment_group") != "blank"))
-        .select(
-            *OFFER,
-            pl.col("benefit_entity_id").alias("allowance_template_id"),
-            pl.col("instance_id").alias("allowance_id"),
-            pl.col("instance_id").is_not_null().alias("is_claimed"),
-        )
-        .join(attrs, on="allowance_template_id", how="left", maintain_order="left")
-    )
+#: redcdm.dwd_ecm_mkt_user_strategy_execution_coupon_di: coupon offers of non-blank groups;
+#: coupon_id is the coupon claimed in the same session (null: not claimed)
+COUPON_OFFERS_SQL = _offers_sql(
+    "coupon", "coupon_template_id", "coupon_id",
+    ("coupon_type", "channel_type", "threshold_amount", "discount_amount", "cost_bearer"),
+)
+#: redcdm.dwd_ecm_mkt_user_strategy_execution_allowance_di: allowance offers of non-blank
+#: groups; allowance_id null when not claimed
+ALLOWANCE_OFFERS_SQL = _offers_sql(
+    "allowance", "allowance_template_id", "allowance_id", ("amount", "step_threshold", "step_discount"),
+)
 
 
 def claimed_coupons(day: dt.date, offers: pl.DataFrame, coupons: pl.DataFrame) -> pl.DataFrame:
