@@ -150,6 +150,24 @@ GOODS = "ods_trd_goods_info_df"
 SKUS = "ods_trd_goods_sku_df"
 SELLERS = "ods_trd_seller_info_df"
 
+#: a claimed coupon as both the Mongo read copy and the MySQL binlog carry it (they
+#: differ in the key's name and the binlog's create_time)
+_CLAIMED_COUPON = (
+    F("coupon_template_id", I64),
+    F("user_id", STR),
+    F("seller_id", STR),
+    F("claim_channel", STR),
+    F("status", I32),
+    F("claim_time", TS),
+    F("valid_start_time", TS),
+    F("valid_end_time", TS),
+    F("use_time", TS),
+    F("package_id", STR),
+    F("threshold_amount", I64),
+    F("discount_amount", I64),
+    F("update_time", TS),
+)
+
 EXPORTS: dict[str, Export] = {e.table: e for e in (
     Export(
         EXECUTIONS,
@@ -287,22 +305,7 @@ EXPORTS: dict[str, Export] = {e.table: e for e in (
         Format.MONGO,
         "coupon centre Mongo 35003 goods_coupon",
         order=("coupon_id",),
-        fields=(
-            F("coupon_template_id", I64),
-            F("user_id", STR),
-            F("seller_id", STR),
-            F("claim_channel", STR),
-            F("status", I32),
-            F("claim_time", TS),
-            F("valid_start_time", TS),
-            F("valid_end_time", TS),
-            F("use_time", TS),
-            F("package_id", STR),
-            F("threshold_amount", I64),
-            F("discount_amount", I64),
-            F("update_time", TS),
-            F("coupon_id", I64),
-        ),
+        fields=(*_CLAIMED_COUPON, F("coupon_id", I64)),
     ),
     Export(
         CLAIMED_COUPONS,
@@ -310,23 +313,7 @@ EXPORTS: dict[str, Export] = {e.table: e for e in (
         "coupon centre MySQL fls_coupon.coupon binlog",
         order=("coupon_id",),
         binlog_source=("fls_coupon", "coupon"),
-        fields=(
-            F("coupon_template_id", I64),
-            F("user_id", STR),
-            F("seller_id", STR),
-            F("claim_channel", STR),
-            F("status", I32),
-            F("claim_time", TS),
-            F("valid_start_time", TS),
-            F("valid_end_time", TS),
-            F("use_time", TS),
-            F("package_id", STR),
-            F("threshold_amount", I64),
-            F("discount_amount", I64),
-            F("update_time", TS),
-            F("coupon_id", I64, "id"),
-            F("create_time", TS),
-        ),
+        fields=(*_CLAIMED_COUPON, F("coupon_id", I64, "id"), F("create_time", TS)),
     ),
     Export(
         COUPON_SPU_LIMITS,
