@@ -150,6 +150,18 @@ GOODS = "ods_trd_goods_info_df"
 SKUS = "ods_trd_goods_sku_df"
 SELLERS = "ods_trd_seller_info_df"
 
+#: a coupon template's limit, as the hourly incremental export and the daily full dump
+#: of fls_coupon.coupon_template_limit both write it
+_COUPON_LIMIT = (
+    F("limit_id", I64, "id"),
+    F("coupon_template_id", I64),
+    F("limit_type", STR),
+    F("limit_target_id", STR),
+    F("status", I32),
+    F("create_time", TS),
+    F("update_time", TS),
+)
+
 #: a claimed coupon as both the Mongo read copy and the MySQL binlog carry it (they
 #: differ in the key's name and the binlog's create_time)
 _CLAIMED_COUPON = (
@@ -334,30 +346,14 @@ EXPORTS: dict[str, Export] = {e.table: e for e in (
         "coupon centre MySQL fls_coupon.coupon_template_limit",
         order=("limit_id",),
         hourly_by="update_time",
-        fields=(
-            F("limit_id", I64, "id"),
-            F("coupon_template_id", I64),
-            F("limit_type", STR),
-            F("limit_target_id", STR),
-            F("status", I32),
-            F("create_time", TS),
-            F("update_time", TS),
-        ),
+        fields=_COUPON_LIMIT,
     ),
     Export(
         COUPON_LIMITS,
         Format.CSV,
         "coupon centre MySQL fls_coupon.coupon_template_limit",
         order=("limit_id",),
-        fields=(
-            F("limit_id", I64, "id"),
-            F("coupon_template_id", I64),
-            F("limit_type", STR),
-            F("limit_target_id", STR),
-            F("status", I32),
-            F("create_time", TS),
-            F("update_time", TS),
-        ),
+        fields=_COUPON_LIMIT,
     ),
     Export(
         TASK_COMPLETIONS,
