@@ -79,6 +79,17 @@ from marketing_assets.config import run_chunk_max_days, run_memory_budget, snaps
 from marketing_assets.metadata import column_lineage_markdown, column_schema
 from marketing_assets.partitions import DAILY, partition_days
 from marketing_assets.storage import io_manager as wio
+from marketing_assets.table import (
+    KINDS,
+    OWNER,
+    Named,
+    TableCheck,
+    TableModel,
+    code_references,
+    declared_at,
+    sql_name,
+    table_key,
+)
 from marketing_assets.storage import (
     MissingTableError,
     WarehouseResource,
@@ -86,18 +97,6 @@ from marketing_assets.storage import (
     wipe_pruned_partitions,
     write_days,
 )
-
-KINDS = {"polars", "duckdb"}
-OWNER = "team:marketing-data"
-
-
-class WarehouseModel(pa.DataFrameModel):
-    """Base of every model above ODS: strict columns, values coerced to the model's dtypes."""
-
-    class Config:
-        strict = True
-        coerce = True
-
 
 class GrainError(ValueError):
     """A transform produced two rows for one grain key."""
@@ -111,7 +110,8 @@ class EmptyWindowError(ValueError):
 class Upstream:
     """One upstream table as a partition reads it."""
 
-    key: tuple[str, str]
+    #: the upstream table object (``DerivedTable``, ``OdsSpec`` or a kind of table)
+    source: Named | tuple[str, str] = field(repr=False)
     #: days of the window ending on the partition day (1 = the same day)
     days: int = 1
     #: columns to read (``dt`` is always read); None: all
@@ -120,8 +120,15 @@ class Upstream:
     where: str | None = None
 
     @property
+    def key(self) -> tuple[str, str]:
+        return table_key(self.source)
+
+    @property
     def asset_key(self) -> AssetKey:
         return AssetKey(list(self.key))
+
+    def __repr__(self) -> str:
+        return f"Upstream({sql_name(self.source)}, days={self.days})"
 
 
 @dataclass(frozen=True)
@@ -138,7 +145,7 @@ class Sql:
 class DerivedTable:
     database: str
     table: str
-    model: type[WarehouseModel]
+    model: type[TableModel]
     grain: tuple[str, ...]
     group: str
     layer: str
@@ -156,10 +163,23 @@ class DerivedTable:
     #: a column not listed comes from the same-named columns of the inputs that carry it
     lineage: Mapping[str, tuple[tuple[str, str], ...]] = field(default_factory=dict, compare=False)
     extra_metadata: dict = field(default_factory=dict, compare=False)
+    #: data-quality checks beside the grain check (``TableCheck``)
+    checks: tuple[TableCheck, ...] = ()
+    #: (file, line) of the declaration: the asset's code reference (set when declared)
+    declared_at: tuple[str, int] | None = field(default=None, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.declared_at is None:
+            object.__setattr__(self, "declared_at", declared_at())
 
     @property
     def key(self) -> AssetKey:
         return AssetKey([self.database, self.table])
+
+    @property
+    def sql(self) -> str:
+        """``database.table`` for SQL."""
+        return f"{self.database}.{self.table}"
 
     @property
     def schema(self) -> pa.DataFrameSchema:
@@ -576,6 +596,7 @@ def build_asset(
                 {".".join(up.key): up.days for up in table.inputs.values()}
             ),
             "bounded_retention": table.bounded,
+            **code_references(table.declared_at),
             **table.extra_metadata,
         },
     )
@@ -790,10 +811,37 @@ def build_grain_check(table: DerivedTable) -> AssetChecksDefinition:
     return _check
 
 
+def build_table_check(table: DerivedTable, check: TableCheck) -> AssetChecksDefinition:
+    """A check the table declares (``TableCheck``): one result per judged day."""
+    reads = [table_key(t) for t in check.reads]
+
+    @asset_check(
+        asset=table.key, name=check.name, description=check.description, blocking=check.blocking,
+        partitions_def=DAILY, additional_deps=[AssetKey(list(k)) for k in reads],
+    )
+    def _check(context: AssetCheckExecutionContext, warehouse: WarehouseResource):
+        days = partition_days(context)
+        missing = [".".join(k) for k in [(table.database, table.table), *reads] if not warehouse.table_exists(*k)]
+        if missing:
+            verdicts = {d: Verdict(True, {"missing_tables": MetadataValue.json(missing)}, judged=False)
+                        for d in days}
+        else:
+            verdicts = day_verdicts(days, check.query(warehouse, days[0], days[-1]))
+        severity = AssetCheckSeverity.ERROR if check.blocking else AssetCheckSeverity.WARN
+        yield from check_results(context, table.key, check.name, verdicts, severity)
+
+    return _check
+
+
+def table_checks(table: DerivedTable) -> list[AssetChecksDefinition]:
+    """The table's checks: its grain, then the checks it declares."""
+    return [build_grain_check(table), *(build_table_check(table, c) for c in table.checks)]
+
+
 def build(
     tables: list[DerivedTable], upstream_columns: Mapping[tuple[str, str], list[str]] | None = None
 ) -> tuple[list[AssetsDefinition], list[AssetChecksDefinition]]:
-    """Assets and grain checks; ``upstream_columns`` (key → columns) resolves the lineage of
+    """Assets and checks; ``upstream_columns`` (key → columns) resolves the lineage of
     inputs read whole. The tables' own models are added to it."""
     columns = {**(upstream_columns or {}), **{(t.database, t.table): list(t.schema.columns) for t in tables}}
-    return [build_asset(t, columns) for t in tables], [build_grain_check(t) for t in tables]
+    return [build_asset(t, columns) for t in tables], [c for t in tables for c in table_checks(t)]

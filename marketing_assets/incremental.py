@@ -373,4 +373,4 @@ def build(
         else:
             assets.append(derived.build_asset(t, columns))
     facts = [t for t in tables if isinstance(t, IntervalFact)]
-    return as_known_lineage(assets, facts), [derived.build_grain_check(t) for t in plain]
+    return as_known_lineage(assets, facts), [c for t in plain for c in derived.table_checks(t)]

@@ -35,10 +35,9 @@ from marketing_assets.metadata import column_schema
 from marketing_assets.partitions import DAILY, partition_days
 from marketing_assets.storage import WarehouseResource
 from marketing_assets.storage import io_manager as wio
+from marketing_assets.table import KINDS, OWNER, code_references
 
 ODS = "redods"
-KINDS = {"polars", "duckdb"}
-OWNER = "team:marketing-data"
 QUARANTINE_KEY = AssetKey([quarantine.SCHEMA, quarantine.TABLE])
 
 
@@ -57,6 +56,7 @@ def _asset_metadata(spec: OdsSpec, schema, grain) -> dict:
         "grain": ", ".join(grain),
         "landing_table": spec.table,
         "source_format": spec.fmt.value,
+        **code_references(spec.declared_at),
         **spec.extra_metadata,
     }
 

@@ -25,6 +25,8 @@ import pandera.polars as pa
 import polars as pl
 from pandera.api.polars.components import Column
 
+from marketing_assets.table import declared_at
+
 
 class SourceFormat(enum.Enum):
     MONGO = "mongoexport Extended JSON Lines"
@@ -87,8 +89,15 @@ class OdsSpec:
     #: presale takes deposits): ``row_volume`` records the ratio but does not judge it
     campaign_driven: bool = False
     extra_metadata: dict = field(default_factory=dict, compare=False)
+    #: (file, line) of the declaration: the asset's code reference (set when declared)
+    declared_at: tuple[str, int] | None = field(default=None, compare=False, repr=False)
+
+    #: every source lands in the ODS database
+    database = "redods"
 
     def __post_init__(self) -> None:
+        if self.declared_at is None:
+            object.__setattr__(self, "declared_at", declared_at())
         business = set(self.model.to_schema().columns)
         unknown = [k for k in (*self.key, self.event_time) if k and k not in business]
         if unknown:
@@ -100,6 +109,16 @@ class OdsSpec:
     @cached_property
     def business_columns(self) -> dict[str, Column]:
         return dict(self.model.to_schema().columns)
+
+    @property
+    def sql(self) -> str:
+        """``redods.table`` for SQL."""
+        return f"{self.database}.{self.table}"
+
+    @property
+    def events(self) -> tuple[str, str]:
+        """(database, table) of the day's change events (the ODS table itself unless a snapshot)."""
+        return (self.database, self.events_table)
 
     @property
     def events_table(self) -> str:

@@ -13,17 +13,18 @@ from dagster import AssetCheckKey, AssetRecordsFilter, AssetSelection, instance_
 
 from marketing_assets import config
 from marketing_assets.derived import (
-    Chunk, DerivedTable, EmptyWindowError, GrainError, Upstream, WarehouseModel, build,
+    Chunk, DerivedTable, EmptyWindowError, GrainError, Upstream, build,
     compute_days, estimate_input_bytes, grain_duplicates, plan_chunks, read_upstream,
 )
 from marketing_assets.partitions import DAILY
+from marketing_assets.table import TableModel
 from marketing_assets.storage import MissingTableError, WarehouseIOManager, WarehouseResource
 from marketing_assets.storage import io_manager as io_module
 
 D1 = dt.date(2025, 6, 1)
 
 
-class Sums(WarehouseModel):
+class Sums(TableModel):
     seller_id: pl.String = pa.Field(description="seller")
     amt_3d: pl.Int64 = pa.Field(ge=0, description="amount over the 3 days ending dt")
     dt: pl.Date = pa.Field(description="day")
@@ -46,7 +47,7 @@ TABLE = DerivedTable(
 )
 
 
-class Top(WarehouseModel):
+class Top(TableModel):
     seller_id: pl.String = pa.Field(description="seller")
     dt: pl.Date = pa.Field(description="day")
 

@@ -10,13 +10,14 @@ import pandera.polars as pa
 import polars as pl
 from dagster import materialize
 
-from marketing_assets.derived import DerivedTable, Upstream, WarehouseModel, build
+from marketing_assets.derived import DerivedTable, Upstream, build
+from marketing_assets.table import TableModel
 from marketing_assets.storage import WarehouseIOManager, WarehouseResource
 
 DAYS = [dt.date(2025, 6, d) for d in range(1, 7)]
 
 
-class Window(WarehouseModel):
+class Window(TableModel):
     seller_id: pl.String = pa.Field(description="seller")
     amt_3d: pl.Int64 = pa.Field(description="amount over the 3 days ending dt")
     days_seen: pl.Int64 = pa.Field(description="days with orders among the 3")

@@ -11,15 +11,16 @@ import pytest
 from dagster import materialize
 
 from marketing_assets.derived import (
-    DerivedTable, GrainError, Sql, Upstream, WarehouseModel, build, model_violations,
+    DerivedTable, GrainError, Sql, Upstream, build, model_violations,
 )
 from marketing_assets.storage import WarehouseIOManager, WarehouseResource
+from marketing_assets.table import TableModel
 from marketing_assets_tests.funnel._hand import sql_day
 
 D1, D2 = dt.date(2025, 6, 1), dt.date(2025, 6, 2)
 
 
-class TwoDays(WarehouseModel):
+class TwoDays(TableModel):
     seller_id: pl.String = pa.Field(description="seller")
     amt_2d: pl.Int64 = pa.Field(ge=0, description="amount over the 2 days ending dt")
     orders: pl.Int32 = pa.Field(description="orders over the 2 days")
@@ -115,7 +116,7 @@ def test_a_repeated_grain_and_a_null_key_are_refused():
 
 
 def test_a_model_rule_with_no_sql_form_is_refused():
-    class Named(WarehouseModel):
+    class Named(TableModel):
         name: pl.String = pa.Field(str_length={"min_value": 1})
         dt: pl.Date = pa.Field()
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pandera.polars as pa
 import polars as pl
 
-from marketing_assets.domains._base import SourceModel
+from marketing_assets.table import TableModel
 
 
-class Allowance(SourceModel):
+class Allowance(TableModel):
     """MySQL ``allowance``: one grant to a user; balance updated in place."""
 
     allowance_id: pl.Int64 = pa.Field(metadata={"src": "id"}, description="allowance id")
@@ -23,7 +23,7 @@ class Allowance(SourceModel):
     update_time: pl.Datetime("us") = pa.Field(description="last updated")
 
 
-class AllowanceRecord(SourceModel):
+class AllowanceRecord(TableModel):
     """MySQL ``allowance_record``: one claim, use, expiry or return action."""
 
     record_id: pl.Int64 = pa.Field(metadata={"src": "id"}, description="record id")
@@ -36,7 +36,7 @@ class AllowanceRecord(SourceModel):
     create_time: pl.Datetime("us") = pa.Field(description="action time")
 
 
-class AllowanceRecordDetail(SourceModel):
+class AllowanceRecordDetail(TableModel):
     """MySQL ``allowance_record_detail``: one row per allowance touched by an action."""
 
     record_id: pl.Int64 = pa.Field(description="action")
@@ -45,7 +45,7 @@ class AllowanceRecordDetail(SourceModel):
     create_time: pl.Datetime("us") = pa.Field(description="action time")
 
 
-class MemberPointsTemplate(SourceModel):
+class MemberPointsTemplate(TableModel):
     """MySQL ``member_points_template``: allowance templates."""
 
     allowance_template_id: pl.Int64 = pa.Field(metadata={"src": "id"}, description="template id")

@@ -3,10 +3,10 @@
 import pandera.polars as pa
 import polars as pl
 
-from marketing_assets.derived import WarehouseModel
+from marketing_assets.table import TableModel
 
 
-class AllowanceTemplateDay(WarehouseModel):
+class AllowanceTemplateDay(TableModel):
     """redcdm.dim_trd_allowance_template_day"""
 
     allowance_template_id: pl.Int64 = pa.Field(description="template id")
@@ -23,7 +23,7 @@ class AllowanceTemplateDay(WarehouseModel):
     dt: pl.Date = pa.Field(description="snapshot day")
 
 
-class AllowanceGetUse(WarehouseModel):
+class AllowanceGetUse(TableModel):
     """redcdm.dm_ecm_trd_mkt_activity_user_allowance_get_use_1d_df"""
 
     allowance_id: pl.Int64 = pa.Field(description="allowance (one grant)")

@@ -3,7 +3,7 @@
 import pandera.polars as pa
 import polars as pl
 
-from marketing_assets.derived import WarehouseModel
+from marketing_assets.table import TableModel
 
 #: the discount columns of an order line, in pricing order
 DISCOUNT_COLUMNS = [
@@ -12,7 +12,7 @@ DISCOUNT_COLUMNS = [
 ]
 
 
-class RepurchasePerformance(WarehouseModel):
+class RepurchasePerformance(TableModel):
     """redapp.app_ecm_mkt_ecom_repurchase_performance_df"""
 
     package_id: pl.String = pa.Field(description="package")
@@ -51,7 +51,7 @@ class RepurchasePerformance(WarehouseModel):
     dt: pl.Date = pa.Field(description="pay day")
 
 
-class PlatformMetrics(WarehouseModel):
+class PlatformMetrics(TableModel):
     """redapp.app_ecm_mkt_platform_metrics_1d_di"""
 
     visit_user_cnt: pl.Int64 = pa.Field(ge=0, description="users who viewed a goods page on dt")

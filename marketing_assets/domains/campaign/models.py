@@ -5,10 +5,10 @@ from __future__ import annotations
 import pandera.polars as pa
 import polars as pl
 
-from marketing_assets.domains._base import SourceModel
+from marketing_assets.table import TableModel
 
 
-class Activity(SourceModel):
+class Activity(TableModel):
     """``activity``: a platform campaign (618, 双11, monthly themes)."""
 
     activity_id: pl.Int64 = pa.Field(metadata={"src": "_id"}, description="activity id")
@@ -26,7 +26,7 @@ class Activity(SourceModel):
     update_time: pl.Datetime("us") = pa.Field(description="last updated")
 
 
-class SubActivity(SourceModel):
+class SubActivity(TableModel):
     """``sub_activity``: a sub-activity (venue, discount, presale…) of an activity."""
 
     sub_activity_id: pl.Int64 = pa.Field(metadata={"src": "_id"}, description="sub-activity id")
@@ -39,7 +39,7 @@ class SubActivity(SourceModel):
     update_time: pl.Datetime("us") = pa.Field(description="last updated")
 
 
-class CampaignItem(SourceModel):
+class CampaignItem(TableModel):
     """``campaign_item``: goods signed up to a sub-activity, with its audit."""
 
     signup_id: pl.Int64 = pa.Field(metadata={"src": "_id"}, description="sign-up id")

@@ -4,7 +4,7 @@ Asia/Shanghai wall clock; every table ends with its partition ``dt``."""
 import pandera.polars as pa
 import polars as pl
 
-from marketing_assets.derived import WarehouseModel
+from marketing_assets.table import TableModel
 
 ACTIVITY_TYPES = ["618", "1111", "monthly", "new_product"]
 SUB_TYPES = ["discount", "presale", "coupon", "venue"]
@@ -15,7 +15,7 @@ def _dt() -> pa.Field:
     return pa.Field(description="partition day (Asia/Shanghai)")
 
 
-class ActivitySubActivityRelation(WarehouseModel):
+class ActivitySubActivityRelation(TableModel):
     """redcdm.dim_trd_activity_sub_activity_relation_day"""
 
     sub_activity_id: pl.Int64 = pa.Field(description="sub-activity (venue, discount, presale, coupon…)")
@@ -41,7 +41,7 @@ class ActivitySubActivityRelation(WarehouseModel):
     dt: pl.Date = _dt()
 
 
-class ParticipateGoods(WarehouseModel):
+class ParticipateGoods(TableModel):
     """redcdm.dwd_ecm_mkt_activity_participate_goods_dtl_1d_df"""
 
     goods_id: pl.Int64 = pa.Field(description="goods signed up")
@@ -71,7 +71,7 @@ class ParticipateGoods(WarehouseModel):
     dt: pl.Date = _dt()
 
 
-class ActivitySupply(WarehouseModel):
+class ActivitySupply(TableModel):
     """redcdm.dm_ecm_mkt_activity_supply_1d_di"""
 
     activity_id: pl.Int64 = pa.Field(description="activity (campaign)")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandera.polars as pa
 import polars as pl
 
-from marketing_assets.domains._base import SourceModel as _Model
+from marketing_assets.table import TableModel as _Model
 
 
 class CouponActivity(_Model):

@@ -4,7 +4,7 @@ datetimes Asia/Shanghai wall clock; every table ends with its partition ``dt``."
 import pandera.polars as pa
 import polars as pl
 
-from marketing_assets.derived import WarehouseModel
+from marketing_assets.table import TableModel
 
 COUPON_KINDS = ["store_coupon", "platform_coupon", "auto_coupon"]
 BEARERS = ["merchant", "platform"]
@@ -14,7 +14,7 @@ def _dt() -> pa.Field:
     return pa.Field(description="partition day (Asia/Shanghai)")
 
 
-class CouponTemplateDay(WarehouseModel):
+class CouponTemplateDay(TableModel):
     """reddw.dw_trd_coupon_template_day"""
 
     coupon_template_id: pl.Int64 = pa.Field(description="template id")
@@ -46,7 +46,7 @@ class CouponTemplateDay(WarehouseModel):
     dt: pl.Date = _dt()
 
 
-class GoodsCouponDay(WarehouseModel):
+class GoodsCouponDay(TableModel):
     """reddw.dw_trd_goods_coupon_day"""
 
     coupon_id: pl.Int64 = pa.Field(description="claimed coupon")
@@ -71,7 +71,7 @@ class GoodsCouponDay(WarehouseModel):
     dt: pl.Date = _dt()
 
 
-class CouponTemplateItem(WarehouseModel):
+class CouponTemplateItem(TableModel):
     """redcdm.dwd_ecm_mkt_coupon_template_item_df"""
 
     coupon_template_id: pl.Int64 = pa.Field(description="online template")
@@ -87,7 +87,7 @@ class CouponTemplateItem(WarehouseModel):
     dt: pl.Date = _dt()
 
 
-class PhoenixTaskDetail(WarehouseModel):
+class PhoenixTaskDetail(TableModel):
     """redcdm.dwd_ecm_mkt_nteract_service_phoenix_task_complete_detail_df"""
 
     task_complete_id: pl.String = pa.Field(description="completion id")
@@ -104,7 +104,7 @@ class PhoenixTaskDetail(WarehouseModel):
     dt: pl.Date = _dt()
 
 
-class CouponTrigger(WarehouseModel):
+class CouponTrigger(TableModel):
     """redcdm.dwd_ecm_marketing_coupon_trigger_di"""
 
     execution_id: pl.String = pa.Field(
@@ -119,7 +119,7 @@ class CouponTrigger(WarehouseModel):
     dt: pl.Date = _dt()
 
 
-class _UseColumns(WarehouseModel):
+class _UseColumns(TableModel):
     coupon_id: pl.Int64 = pa.Field(nullable=True, description="claimed coupon; null for the auto-promoted coupon")
     coupon_template_id: pl.Int64 = pa.Field(description="template")
     coupon_kind: pl.String = pa.Field(isin=COUPON_KINDS, description="store (incl. item), platform or auto-promoted")
@@ -149,7 +149,7 @@ class CouponUse(_UseColumns):
     dt: pl.Date = _dt()
 
 
-class _GetUseColumns(WarehouseModel):
+class _GetUseColumns(TableModel):
 
     coupon_id: pl.Int64 = pa.Field(description="claimed coupon")
     coupon_template_id: pl.Int64 = pa.Field(description="template")
@@ -191,7 +191,7 @@ class TobCouponGetUse600d(_GetUseColumns):
     dt: pl.Date = _dt()
 
 
-class _SellerMetrics(WarehouseModel):
+class _SellerMetrics(TableModel):
     seller_id: pl.String = pa.Field(description="seller")
     stat_period: pl.Int32 = pa.Field(isin=[1, 7, 30], description="days of the window ending dt")
     claim_cnt: pl.Int64 = pa.Field(ge=0, description="claims of the seller's coupons, by claim day")

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pandera.polars as pa
 import polars as pl
 
-from marketing_assets.domains._base import SourceModel
+from marketing_assets.table import TableModel
 
 
-class StrategyExecution(SourceModel):
+class StrategyExecution(TableModel):
     """``egrowth_main.user_strategy_execution``: one trigger of a strategy for a user."""
 
     execution_id: pl.Int64 = pa.Field(metadata={"src": "id"}, description="execution id")
@@ -32,7 +32,7 @@ class StrategyExecution(SourceModel):
     execute_time: pl.Datetime("us") = pa.Field(description="triggered at")
 
 
-class Trigger(SourceModel):
+class Trigger(TableModel):
     """``egrowth_main.triggger`` (sic): user behaviours that fire strategies."""
 
     trigger_id: pl.Int64 = pa.Field(metadata={"src": "id"}, description="trigger id")
@@ -43,7 +43,7 @@ class Trigger(SourceModel):
     update_time: pl.Datetime("us") = pa.Field(description="last updated")
 
 
-class BizScene(SourceModel):
+class BizScene(TableModel):
     """``egrowth_main.bizscene``: business scenes benefits are triggered in."""
 
     biz_scene_id: pl.Int64 = pa.Field(metadata={"src": "id"}, description="scene id")
@@ -53,7 +53,7 @@ class BizScene(SourceModel):
     update_time: pl.Datetime("us") = pa.Field(description="last updated")
 
 
-class RainbowCrowdConfig(SourceModel):
+class RainbowCrowdConfig(TableModel):
     """``egrowth_main.rainbow_crowd_config``: target crowds of strategies."""
 
     crowd_id: pl.Int64 = pa.Field(metadata={"src": "id"}, description="crowd id")

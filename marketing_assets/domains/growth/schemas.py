@@ -3,14 +3,14 @@
 import pandera.polars as pa
 import polars as pl
 
-from marketing_assets.derived import WarehouseModel
+from marketing_assets.table import TableModel
 
 
 def _dt() -> pa.Field:
     return pa.Field(description="partition day (Asia/Shanghai): the day the execution landed")
 
 
-class StrategyExecution(WarehouseModel):
+class StrategyExecution(TableModel):
     """redcdm.dwd_ecm_mkt_user_strategy_execution_di"""
 
     execution_id: pl.Int64 = pa.Field(description="execution (one trigger for one user)")
@@ -42,7 +42,7 @@ class StrategyExecution(WarehouseModel):
     dt: pl.Date = _dt()
 
 
-class _Offer(WarehouseModel):
+class _Offer(TableModel):
     execution_id: pl.Int64 = pa.Field(description="execution")
     user_id: pl.String = pa.Field(description="triggered user")
     strategy_id: pl.Int64 = pa.Field(description="strategy")

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pandera.polars as pa
 import polars as pl
 
-from marketing_assets.domains._base import SourceModel
+from marketing_assets.table import TableModel
 
 
-class PresaleActivity(SourceModel):
+class PresaleActivity(TableModel):
     """``presale_activity``: one presale period: deposit window, final-payment window."""
 
     presale_activity_id: pl.Int64 = pa.Field(metadata={"src": "_id"}, description="presale id")
@@ -22,7 +22,7 @@ class PresaleActivity(SourceModel):
     update_time: pl.Datetime("us") = pa.Field(description="last updated")
 
 
-class PresaleSales(SourceModel):
+class PresaleSales(TableModel):
     """``presale_sales``: a SKU in a presale with its price, deposit and deduction."""
 
     presale_activity_id: pl.Int64 = pa.Field(description="presale")

@@ -4,7 +4,7 @@ datetimes Asia/Shanghai wall clock; every table ends with its partition ``dt``."
 import pandera.polars as pa
 import polars as pl
 
-from marketing_assets.derived import WarehouseModel
+from marketing_assets.table import TableModel
 
 PRESALE_TYPES = ["618", "1111", "new_product"]
 STAGES = ["deposit", "waiting", "final", "closed"]
@@ -14,7 +14,7 @@ def _dt() -> pa.Field:
     return pa.Field(description="partition day (Asia/Shanghai)")
 
 
-class PresaleGoodsRelation(WarehouseModel):
+class PresaleGoodsRelation(TableModel):
     """redcdm.dim_presale_activity_goods_relation_df"""
 
     presale_activity_id: pl.Int64 = pa.Field(description="presale activity")
@@ -60,7 +60,7 @@ class PresaleGoodsRelation(WarehouseModel):
     dt: pl.Date = _dt()
 
 
-class PresaleConversion(WarehouseModel):
+class PresaleConversion(TableModel):
     """redcdm.dm_ecm_mkt_presale_conversion_1d_di"""
 
     presale_activity_id: pl.Int64 = pa.Field(description="presale activity")

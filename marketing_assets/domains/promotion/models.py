@@ -5,13 +5,13 @@ from __future__ import annotations
 import pandera.polars as pa
 import polars as pl
 
-from marketing_assets.domains._base import SourceModel
+from marketing_assets.table import TableModel
 
 PROMOTION_TYPES = ["super_single", "single", "multi", "interest_free"]
 RULES = ["price", "full_reduction", "m_n_discount", "gift", "interest_free"]
 
 
-class PromotionGroup(SourceModel):
+class PromotionGroup(TableModel):
     """``promotion_group``: the group (name shown in Ark) promotions are created in."""
 
     group_id: pl.Int64 = pa.Field(metadata={"src": "_id"}, description="group id")
@@ -29,7 +29,7 @@ class PromotionGroup(SourceModel):
     update_time: pl.Datetime("us") = pa.Field(description="last updated")
 
 
-class PromotionTarget(SourceModel):
+class PromotionTarget(TableModel):
     """``promotion_target``: a target (sku, item or seller) added to a group = a promotion."""
 
     promotion_id: pl.Int64 = pa.Field(metadata={"src": "_id"}, description="promotion id")
@@ -42,7 +42,7 @@ class PromotionTarget(SourceModel):
     update_time: pl.Datetime("us") = pa.Field(description="last updated")
 
 
-class PromotionBenefit(SourceModel):
+class PromotionBenefit(TableModel):
     """``promotion_benefit``: the benefit rule of a promotion, one row per tier."""
 
     promotion_id: pl.Int64 = pa.Field(description="promotion")
@@ -57,7 +57,7 @@ class PromotionBenefit(SourceModel):
     update_time: pl.Datetime("us") = pa.Field(description="last updated")
 
 
-class PromotionBlacklistTarget(SourceModel):
+class PromotionBlacklistTarget(TableModel):
     """``promotion_blacklist_target``: goods excluded from a store-wide group."""
 
     blacklist_id: pl.Int64 = pa.Field(metadata={"src": "_id"}, description="row id")
@@ -68,7 +68,7 @@ class PromotionBlacklistTarget(SourceModel):
     update_time: pl.Datetime("us") = pa.Field(description="last updated")
 
 
-class PromotionGift(SourceModel):
+class PromotionGift(TableModel):
     """``promotion_gift``: gifts given by a gift-tier promotion."""
 
     gift_id: pl.Int64 = pa.Field(metadata={"src": "_id"}, description="gift row id")

@@ -4,7 +4,7 @@ fen; datetimes Asia/Shanghai wall clock; every table ends with its partition ``d
 import pandera.polars as pa
 import polars as pl
 
-from marketing_assets.derived import WarehouseModel
+from marketing_assets.table import TableModel
 from marketing_assets.domains.promotion.models import PROMOTION_TYPES, RULES
 
 PROMOTION_SOURCES = ["store_promotion", "platform_promotion"]
@@ -16,7 +16,7 @@ def _dt() -> pa.Field:
     return pa.Field(description="partition day (Asia/Shanghai)")
 
 
-class _GroupColumns(WarehouseModel):
+class _GroupColumns(TableModel):
     group_id: pl.Int64 = pa.Field(description="promotion group (活动组)")
     group_name: pl.String = pa.Field(description="name shown in Ark / Hawkeye")
     owner_type: pl.String = pa.Field(isin=["seller", "platform"], description="who set it up")
@@ -40,7 +40,7 @@ class PromotionGroupDay(_GroupColumns):
     dt: pl.Date = _dt()
 
 
-class PromotionTargetBenefitDay(WarehouseModel):
+class PromotionTargetBenefitDay(TableModel):
     """reddw.dw_trd_promotion_target_benefit_day"""
 
     promotion_id: pl.Int64 = pa.Field(description="promotion: a target added to a group")
@@ -77,7 +77,7 @@ class PromotionTargetBenefitDay(WarehouseModel):
     dt: pl.Date = _dt()
 
 
-class PromotionBlacklistTargetDay(WarehouseModel):
+class PromotionBlacklistTargetDay(TableModel):
     """reddw.dw_trd_promotion_blacklist_target_day"""
 
     blacklist_id: pl.Int64 = pa.Field(description="blacklist row")
@@ -94,7 +94,7 @@ class PromotionBlacklistTargetDay(WarehouseModel):
     dt: pl.Date = _dt()
 
 
-class PromotionGiftDay(WarehouseModel):
+class PromotionGiftDay(TableModel):
     """reddw.dw_trd_promotion_gift_day"""
 
     gift_id: pl.Int64 = pa.Field(description="gift row")
@@ -111,7 +111,7 @@ class PromotionGiftDay(WarehouseModel):
     dt: pl.Date = _dt()
 
 
-class PromotionItem(WarehouseModel):
+class PromotionItem(TableModel):
     """redcdm.dwd_ecm_mkt_promotion_item_df"""
 
     promotion_id: pl.Int64 = pa.Field(description="live promotion")
@@ -130,7 +130,7 @@ class PromotionItem(WarehouseModel):
     dt: pl.Date = _dt()
 
 
-class PromotionUse500d(WarehouseModel):
+class PromotionUse500d(TableModel):
     """redcdm.dm_ecm_trd_mkt_promotion_use_dtl_500d_nd_di"""
 
     promotion_id: pl.Int64 = pa.Field(description="promotion applied")
@@ -157,7 +157,7 @@ class PromotionUse500d(WarehouseModel):
     dt: pl.Date = _dt()
 
 
-class _SellerMetrics(WarehouseModel):
+class _SellerMetrics(TableModel):
     seller_id: pl.String = pa.Field(description="seller of the lines")
     stat_period: pl.Int32 = pa.Field(isin=[1, 7, 30], description="days of the window ending dt")
     use_cnt: pl.Int64 = pa.Field(

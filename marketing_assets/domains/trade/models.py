@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandera.polars as pa
 import polars as pl
 
-from marketing_assets.domains._base import SourceModel
+from marketing_assets.table import TableModel
 
 DISCOUNT_SOURCES = [
     "store_promotion",
@@ -21,7 +21,7 @@ DISCOUNT_SOURCES = [
 ]
 
 
-class OrderLine(SourceModel):
+class OrderLine(TableModel):
     """``order_package_goods``: order lines paid that day (presale: the final payment)."""
 
     order_id: pl.String = pa.Field(description="checkout order (may span stores)")
@@ -41,7 +41,7 @@ class OrderLine(SourceModel):
     pay_time: pl.Datetime("us") = pa.Field(description="paid (presale: final payment)")
 
 
-class OrderDiscountDetail(SourceModel):
+class OrderDiscountDetail(TableModel):
     """``order_discount_detail``: every discount applied to a paid line, with its bearer."""
 
     package_id: pl.String = pa.Field(description="package")
@@ -56,7 +56,7 @@ class OrderDiscountDetail(SourceModel):
     pay_time: pl.Datetime("us") = pa.Field(description="paid")
 
 
-class PresaleDeposit(SourceModel):
+class PresaleDeposit(TableModel):
     """``presale_deposit``: presale deposits paid that day."""
 
     deposit_id: pl.String = pa.Field(description="deposit order")
@@ -71,7 +71,7 @@ class PresaleDeposit(SourceModel):
     pay_time: pl.Datetime("us") = pa.Field(description="deposit paid")
 
 
-class Refund(SourceModel):
+class Refund(TableModel):
     """``refund``: whole order lines refunded that day."""
 
     refund_id: pl.String = pa.Field(description="refund id")
@@ -85,7 +85,7 @@ class Refund(SourceModel):
     refund_time: pl.Datetime("us") = pa.Field(description="refunded")
 
 
-class GoodsVisit(SourceModel):
+class GoodsVisit(TableModel):
     """``goods_visit``: goods page visits of the day, per user, goods and entry page."""
 
     user_id: pl.String = pa.Field(description="visitor")
@@ -98,7 +98,7 @@ class GoodsVisit(SourceModel):
     first_visit_time: pl.Datetime("us") = pa.Field(description="first view of the day")
 
 
-class UserInfo(SourceModel):
+class UserInfo(TableModel):
     """``user_info``: the user centre's user table, full dump."""
 
     user_id: pl.String = pa.Field(description="user")
@@ -110,7 +110,7 @@ class UserInfo(SourceModel):
     first_order_time: pl.Datetime("us") = pa.Field(nullable=True, description="first paid order")
 
 
-class GoodsInfo(SourceModel):
+class GoodsInfo(TableModel):
     """``goods``: listed goods (SPU), full dump."""
 
     goods_id: pl.Int64 = pa.Field(description="goods")
@@ -123,7 +123,7 @@ class GoodsInfo(SourceModel):
     create_time: pl.Datetime("us") = pa.Field(description="listed")
 
 
-class GoodsSku(SourceModel):
+class GoodsSku(TableModel):
     """``goods_sku``: SKUs, full dump."""
 
     sku_id: pl.Int64 = pa.Field(description="sku")
@@ -132,7 +132,7 @@ class GoodsSku(SourceModel):
     stock: pl.Int64 = pa.Field(ge=0, description="stock")
 
 
-class SellerInfo(SourceModel):
+class SellerInfo(TableModel):
     """``seller``: shops, full dump."""
 
     seller_id: pl.String = pa.Field(description="seller")

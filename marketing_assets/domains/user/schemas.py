@@ -3,12 +3,12 @@
 import pandera.polars as pa
 import polars as pl
 
-from marketing_assets.derived import WarehouseModel
+from marketing_assets.table import TableModel
 
 LEVELS = ["platform", "industry", "category", "store"]
 
 
-class UserNitemLabel(WarehouseModel):
+class UserNitemLabel(TableModel):
     """redcdm.dim_ecm_user_nitem_label_extend_df"""
 
     user_id: pl.String = pa.Field(description="buyer")
@@ -30,7 +30,7 @@ LIFECYCLE = ["new", "active", "silent", "churned", "never_bought"]
 USER_LEVELS = ["S", "A", "B", "C"]
 
 
-class UserLabel(WarehouseModel):
+class UserLabel(TableModel):
     """redcdm.dim_ecm_user_label_extend_df"""
 
     user_id: pl.String = pa.Field(description="user")
@@ -50,7 +50,7 @@ class UserLabel(WarehouseModel):
     dt: pl.Date = pa.Field(description="snapshot day")
 
 
-class UserMetricsDay(WarehouseModel):
+class UserMetricsDay(TableModel):
     """reddm.dm_trd_user_metrics_day"""
 
     user_id: pl.String = pa.Field(description="user active on dt (visited or paid)")
@@ -71,7 +71,7 @@ class UserMetricsDay(WarehouseModel):
     dt: pl.Date = pa.Field(description="day")
 
 
-class TocUserLevel(WarehouseModel):
+class TocUserLevel(TableModel):
     """redapp.app_ecm_toc_user_level_1d_df"""
 
     user_id: pl.String = pa.Field(description="buyer with a paid order in the 90 days ending dt")
@@ -84,7 +84,7 @@ class TocUserLevel(WarehouseModel):
     dt: pl.Date = pa.Field(description="snapshot day")
 
 
-class TobUserAlgoLabel(WarehouseModel):
+class TobUserAlgoLabel(TableModel):
     """redapp.app_ecm_tob_ou_user_algo_label_base_df"""
 
     user_id: pl.String = pa.Field(description="user active (visited or paid) in dt's month up to dt")
