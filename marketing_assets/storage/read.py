@@ -34,6 +34,8 @@ from dataclasses import dataclass, field
 import duckdb
 import polars as pl
 
+from marketing_assets.table import table_key
+
 FACTS, CHANGES, DAYS = "facts", "changes", "days"
 
 
@@ -44,10 +46,14 @@ class Dimension:
     keeps nulls; one with several matches has a row for each), ``where``: a condition on
     its rows."""
 
+    #: the joined table: its object (``DerivedTable``, ``OdsSpec``…), kept as (schema, table)
     key: tuple[str, str]
     on: tuple[str, ...]
     alias: str = "j"
     where: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "key", table_key(self.key))
 
 
 @dataclass(frozen=True)
