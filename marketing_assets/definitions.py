@@ -12,6 +12,7 @@ from marketing_assets.automation.sensors import landing_sensor, run_failure_aler
 from marketing_assets.domains.registry import ODS_SPECS
 from marketing_assets.domains.tables import BUILT_TABLES
 from marketing_assets.landing.assets import build_ods_assets, quarantine_asset
+from marketing_assets.landing.quality import ods_quality_checks
 from marketing_assets.landing.resource import LandingResource
 from marketing_assets.landing.spec import OdsKind
 from marketing_assets.reports.assets import report_assets
@@ -28,7 +29,7 @@ derived_assets, grain_checks = incremental.build(BUILT_TABLES, ODS_COLUMNS)
 #: the DM, APP and report assets carry the freshness policy "yesterday's partition by 09:00"
 all_assets = with_freshness([*ods_assets, quarantine_asset(ODS_SPECS), *derived_assets, *report_assets])
 freshness_alert = build_freshness_sensor(k for a in all_assets for k in a.keys if is_read_table(k))
-all_checks = [*grain_checks, checks.ods_quality_checks(), *checks.cross_table_checks()]
+all_checks = [*grain_checks, ods_quality_checks(ODS_SPECS), *checks.cross_table_checks()]
 
 
 def build_resources() -> dict:

@@ -41,6 +41,7 @@ days.
 """
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import accumulate
@@ -213,10 +214,49 @@ def _exists(conn: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
     return bool(found[0][0])
 
 
+# ---- reading an input: its window, its columns, its filter --------------------------------
+#: string literals and quoted names of a filter, left out when looking for the inputs it names
+_QUOTED = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"")
+
+
+def filter_inputs(up: Upstream, siblings: Mapping[str, Upstream]) -> list[str]:
+    """The other inputs of the table that ``up``'s filter names (``where`` may read a sibling
+    input by its name, e.g. ``package_id IN (SELECT package_id FROM details)``: the
+    sibling's own window, columns and filter, never the whole table)."""
+    if not up.where:
+        return []
+    text = _QUOTED.sub("", up.where)
+    return [n for n, s in siblings.items() if s is not up and re.search(rf"\b{re.escape(n)}\b", text)]
+
+
+def _select(up: Upstream, start: dt.date, last: dt.date) -> str:
+    """The rows of ``up`` from ``start`` to ``last``, its columns, its filter."""
+    columns = "*" if up.columns is None else ", ".join(dict.fromkeys([*up.columns, "dt"]))
+    where = f" AND ({up.where})" if up.where else ""
+    return (f"SELECT {columns} FROM {up.key[0]}.{up.key[1]}"
+            f" WHERE dt BETWEEN DATE '{start}' AND DATE '{last}'{where}")
+
+
+def input_query(
+    up: Upstream, first: dt.date, last: dt.date, siblings: Mapping[str, Upstream] | None = None
+) -> str:
+    """The query of ``up``'s rows for the windows of the days ``first`` .. ``last``; the
+    sibling inputs its filter names are relations of their own windows of those days."""
+    siblings = siblings or {}
+    names = filter_inputs(up, siblings)
+    query = _select(up, _window(first, up.days)[0], last)
+    if not names:
+        return query
+    relations = [f"{n} AS ({input_query(siblings[n], first, last, siblings)})" for n in names]
+    return f"WITH {', '.join(relations)} {query}"
+
+
 def read_upstream(
-    conn: duckdb.DuckDBPyConnection, up: Upstream, first: dt.date, last: dt.date
+    conn: duckdb.DuckDBPyConnection, up: Upstream, first: dt.date, last: dt.date,
+    siblings: Mapping[str, Upstream] | None = None,
 ) -> pl.DataFrame:
-    """Rows of ``up`` for the windows of the days ``first`` .. ``last``."""
+    """Rows of ``up`` for the windows of the days ``first`` .. ``last`` (``siblings``: the
+    table's other inputs, which its filter may name)."""
     schema, table = up.key
     if first > last:
         raise EmptyWindowError(
@@ -226,13 +266,66 @@ def read_upstream(
         raise MissingTableError(
             f"{schema}.{table} does not exist: materialise it for these days first"
         )
-    columns = "*" if up.columns is None else ", ".join(dict.fromkeys([*up.columns, "dt"]))
-    where = f" AND ({up.where})" if up.where else ""
-    start, _ = _window(first, up.days)
-    return conn.sql(
-        f"SELECT {columns} FROM {schema}.{table} WHERE dt BETWEEN ? AND ?{where}",
-        params=[start, last],
-    ).pl()
+    return conn.sql(input_query(up, first, last, siblings)).pl()
+
+
+def check_filters(
+    tables: list[DerivedTable], schemas: Mapping[tuple[str, str], pa.DataFrameSchema]
+) -> None:
+    """Bind every input filter (``where``) against its upstream's columns, with the sibling
+    inputs it names as relations of their columns, when the tables are declared: a filter
+    that names a column the upstream does not have, or reads any other table (which would
+    read outside the input's window), raises here, not in a run."""
+    conn = duckdb.connect(":memory:")
+    try:
+        def relation(up: Upstream, projected: bool = True) -> str:
+            schema = schemas[up.key]
+            names = list(schema.columns) if up.columns is None or not projected else list(
+                dict.fromkeys([*up.columns, "dt"]))
+            columns = {n: schema.columns[n] for n in names if n in schema.columns}
+            missing = [n for n in names if n not in columns]
+            if missing:
+                raise ValueError(f"{'.'.join(up.key)} has no column {missing}")
+            return "SELECT " + ", ".join(
+                f'CAST(NULL AS {_sql_type(c.dtype.type)}) AS "{n}"' for n, c in columns.items()
+            ) + " WHERE false"
+
+        for table in tables:
+            for name, up in table.inputs.items():
+                if not up.where:
+                    continue
+                names = filter_inputs(up, table.inputs)
+                reached, todo = set(), list(names)
+                while todo:
+                    other = todo.pop()
+                    if other == name:
+                        raise ValueError(f"{table.sql}: the filters of its inputs name each other in a cycle ({name!r})")
+                    if other not in reached:
+                        reached.add(other)
+                        todo.extend(filter_inputs(table.inputs[other], table.inputs))
+                # a column a sibling has but does not read would bind to the outer table
+                # (a correlated subquery that filters nothing): name it in its columns
+                words = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", _QUOTED.sub("", up.where)))
+                for n in names:
+                    sib = table.inputs[n]
+                    unread = sorted(w for w in words if w in schemas[sib.key].columns
+                                    and sib.columns is not None and w not in (*sib.columns, "dt"))
+                    if unread:
+                        raise ValueError(f"{table.sql}: the filter of input {name!r} uses {unread}, which "
+                                         f"its sibling input {n!r} does not read: add them to its columns")
+                ctes = ", ".join(f"{n} AS ({relation(table.inputs[n])})" for n in names)
+                query = (f"{'WITH ' + ctes + ' ' if ctes else ''}SELECT * FROM "
+                         f"({relation(up, projected=False)}) WHERE ({up.where})")
+                try:
+                    conn.execute(f"EXPLAIN {query}")
+                except duckdb.Error as err:
+                    raise ValueError(
+                        f"{table.sql}: the filter of input {name!r} ({'.'.join(up.key)}) does not bind "
+                        f"to that table's columns and the inputs it names ({', '.join(names) or 'none'}): "
+                        f"{up.where!r}: {str(err).splitlines()[0]}"
+                    ) from err
+    finally:
+        conn.close()
 
 
 # ---- chunks of a range run: bounded memory ---------------------------------------------------
@@ -256,7 +349,8 @@ def _type_bytes(data_type: str) -> int:
 
 
 def estimate_input_bytes(
-    conn: duckdb.DuckDBPyConnection, up: Upstream, first: dt.date, last: dt.date
+    conn: duckdb.DuckDBPyConnection, up: Upstream, first: dt.date, last: dt.date,
+    siblings: Mapping[str, Upstream] | None = None,
 ) -> dict[dt.date, int]:
     """Estimated in-memory bytes (``FRAME_COPIES`` included) of each stored day of ``up``
     that the windows of ``first`` .. ``last`` read: the day's rows (counted in DuckDB with
@@ -273,11 +367,8 @@ def estimate_input_bytes(
     ).fetchall())
     read = types if up.columns is None else dict.fromkeys([*up.columns, "dt"])
     width = sum(_type_bytes(types.get(c, "")) for c in read) * FRAME_COPIES
-    where = f" AND ({up.where})" if up.where else ""
-    start, _ = _window(first, up.days)
     rows = conn.sql(
-        f"SELECT dt, count(*) FROM {schema}.{table} WHERE dt BETWEEN ? AND ?{where} GROUP BY dt",
-        params=[start, last],
+        f"SELECT dt, count(*) FROM ({input_query(up, first, last, siblings)}) GROUP BY dt"
     ).fetchall()
     return {day: n * width for day, n in rows}
 
@@ -383,6 +474,15 @@ SQL_TYPES = {
 }
 
 
+def _sql_type(dtype: Any) -> str:
+    """The DuckDB type of a model dtype (a zoned timestamp is TIMESTAMPTZ; others VARCHAR)."""
+    if isinstance(dtype, pl.Datetime) and dtype.time_zone:
+        return "TIMESTAMPTZ"
+    if isinstance(dtype, pl.Datetime):
+        return "TIMESTAMP"
+    return SQL_TYPES.get(dtype, "VARCHAR")
+
+
 def _literal(value: Any) -> str:
     if isinstance(value, str):
         return "'" + value.replace("'", "''") + "'"
@@ -446,18 +546,21 @@ def sql_day_query(table: DerivedTable, day: dt.date) -> str:
     relations named like the inputs, the table's query over them, ``dt``, the model's
     types, sorted by the grain (as ``compute_days`` sorts)."""
     assert isinstance(table.compute, Sql)
-    relations = []
-    for name, up in table.inputs.items():
-        columns = "*" if up.columns is None else ", ".join(dict.fromkeys([*up.columns, "dt"]))
-        start, _ = _window(day, up.days)
-        where = f" AND ({up.where})" if up.where else ""
-        relations.append(
-            f"{name} AS (SELECT {columns} FROM {up.key[0]}.{up.key[1]}"
-            f" WHERE dt BETWEEN DATE '{start}' AND DATE '{day}'{where})"
-        )
+    # an input whose filter names a sibling input comes after it (a CTE reads earlier ones)
+    relations: dict[str, str] = {}
+
+    def add(name: str) -> None:
+        if name not in relations:
+            for sibling in filter_inputs(table.inputs[name], table.inputs):
+                add(sibling)
+            up = table.inputs[name]
+            relations[name] = f"{name} AS ({_select(up, _window(day, up.days)[0], day)})"
+
+    for name in table.inputs:
+        add(name)
     order = ", ".join(f'"{c}" NULLS LAST' for c in table.grain)
     return (
-        f"SELECT {sql_columns(table, day)} FROM (WITH {', '.join(relations)} SELECT * FROM ({table.compute.query}))"
+        f"SELECT {sql_columns(table, day)} FROM (WITH {', '.join(relations.values())} SELECT * FROM ({table.compute.query}))"
         + (f" ORDER BY {order}" if order else "")
     )
 
@@ -634,7 +737,7 @@ def run_in_chunks(
             sizes, output_day, plan = {}, 0, [Chunk(days, 0)]
         else:
             sizes = {
-                name: (up.days, estimate_input_bytes(conn, up, days[0], days[-1]))
+                name: (up.days, estimate_input_bytes(conn, up, days[0], days[-1], table.inputs))
                 for name, up in table.inputs.items()
             }
             output_day = _stored_day_bytes(conn, table, days)
@@ -644,7 +747,7 @@ def run_in_chunks(
         while plan:
             chunk, estimated = plan.pop(0)
             first, last = chunk[0], chunk[-1]
-            frames = {name: read_upstream(conn, up, first, last) for name, up in table.inputs.items()}
+            frames = {name: read_upstream(conn, up, first, last, table.inputs) for name, up in table.inputs.items()}
             frame = compute_days(table, chunk, frames)
             pruned += write_days(conn, table.database, table.table, frame, first, last, bounded=table.bounded)
             if table.bounded:

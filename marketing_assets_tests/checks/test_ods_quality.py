@@ -7,9 +7,9 @@ import pytest
 from dagster import AssetCheckKey, AssetKey, AssetSelection, instance_for_test, materialize
 
 from marketing_assets_tests import sample
-from marketing_assets.checks import ODS_CHECKS, ods_quality_checks
+from marketing_assets.landing.quality import ODS_CHECKS, ods_quality_checks
 from marketing_assets.definitions import all_assets
-from marketing_assets.domains.registry import SPECS_BY_TABLE
+from marketing_assets.domains.registry import ODS_SPECS, SPECS_BY_TABLE
 from marketing_assets.landing.resource import LandingResource
 from marketing_assets.partitions import DAILY
 from marketing_assets.storage import WarehouseIOManager, WarehouseResource
@@ -33,7 +33,7 @@ def run(tmp_path_factory):
     }
     with instance_for_test(temp_dir=str(tmp_path)) as instance:
         result = materialize(
-            [*ODS_ASSETS, ods_quality_checks()], resources=resources, instance=instance,
+            [*ODS_ASSETS, ods_quality_checks(ODS_SPECS)], resources=resources, instance=instance,
             selection=AssetSelection.assets(*KEYS),
             tags={"dagster/asset_partition_range_start": sample.DAYS[0],
                   "dagster/asset_partition_range_end": sample.DAYS[1]},

@@ -11,7 +11,8 @@ import polars as pl
 import pytest
 
 from marketing_assets import checks
-from marketing_assets.checks import late_verdicts, quarantine_verdicts
+from marketing_assets.landing import quality
+from marketing_assets.landing.quality import late_verdicts, quarantine_verdicts
 from marketing_assets.domains import keys
 from marketing_assets.storage import WarehouseResource
 
@@ -157,13 +158,13 @@ def _daily(**columns) -> pl.DataFrame:
 
 
 def test_quarantine_share_at_the_threshold_passes_above_it_fails(monkeypatch):
-    monkeypatch.delenv(checks.QUARANTINE_SHARE_ENV, raising=False)  # the default 1 %
+    monkeypatch.delenv(quality.QUARANTINE_SHARE_ENV, raising=False)  # the default 1 %
     # D1: 10 of 1000 landed (exactly 1 %); D2: 2 of 100; D3: none
     quarantined = pl.DataFrame({"dt": [D1, D2], "n": [10, 2]})
     out = quarantine_verdicts([D1, D2, D3], _daily(n=[990, 98, 50]), quarantined)
     assert [out[d].passed for d in (D1, D2, D3)] == [True, False, True]
     assert out[D2].metadata == {"quarantined": 2, "landed": 100, "share": 0.02, "threshold": 0.01}
-    monkeypatch.setenv(checks.QUARANTINE_SHARE_ENV, "0.005")
+    monkeypatch.setenv(quality.QUARANTINE_SHARE_ENV, "0.005")
     assert quarantine_verdicts([D1], _daily(n=[990, 98, 50]), quarantined)[D1].passed is False
 
 

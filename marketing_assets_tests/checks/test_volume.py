@@ -4,7 +4,7 @@ import datetime as dt
 
 import polars as pl
 
-from marketing_assets.checks import volume_verdicts
+from marketing_assets.landing.quality import volume_verdicts
 
 D = dt.date(2025, 6, 1)
 
