@@ -5,8 +5,11 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from marketing_assets.domains.app import transforms as app
-from marketing_assets.domains.user import transforms as user
+from marketing_assets.domains.app.platform_metrics import platform_metrics
+from marketing_assets.domains.app.repurchase_performance import repurchase_performance
+from marketing_assets.domains.user.labels import user_labels
+from marketing_assets.domains.user.levels import user_levels
+from marketing_assets.domains.user.metrics import user_metrics
 
 D = dt.date(2025, 6, 10)
 
@@ -60,7 +63,7 @@ FIRSTS = pl.DataFrame({
 
 
 def test_repurchase_performance_breakdown_and_flags():
-    out = app.repurchase_performance(D, LINES, DISCOUNTS, NO_REFUNDS, FIRSTS).sort("package_id", "goods_id")
+    out = repurchase_performance(D, LINES, DISCOUNTS, NO_REFUNDS, FIRSTS).sort("package_id", "goods_id")
     presale = out.row(0, named=True)
     assert (presale["list_amt"], presale["presale_discount_amt"], presale["total_discount_amt"], presale["paid_amt"]) == (
         20000, 5000, 5000, 15000)
@@ -82,7 +85,7 @@ def test_a_line_refunded_on_its_pay_day_is_not_a_paid_line():
         "package_id": ["P1"], "goods_id": [1], "pay_time": [at(10)], "refund_time": [at(12)],
         "user_id": ["U1"], "refund_amt": [15000], "dt": [D],
     }))
-    out = app.repurchase_performance(D, LINES, DISCOUNTS, refunds, FIRSTS)
+    out = repurchase_performance(D, LINES, DISCOUNTS, refunds, FIRSTS)
     assert out["package_id"].to_list() == ["P2"] * 3
 
 
@@ -108,7 +111,7 @@ def test_platform_metrics_by_hand():
         "sku_id": [91], "quantity": [1], "unit_price": [1000], "list_amt": [1000], "paid_amt": [1000],
         "is_presale": [False], "pay_time": [at(10, 1)], "dt": [dt.date(2025, 6, 1)],
     }))
-    row = app.platform_metrics(
+    row = platform_metrics(
         D, pl.concat([LINES, older]), NO_REFUNDS, visits, FIRSTS.filter(pl.col("level") == "platform"),
         uses, allowance, pl.DataFrame({"coupon_id": [900]}), offers, executions, templates, groups,
     ).row(0, named=True)
@@ -135,7 +138,7 @@ def test_user_levels_thresholds_net_of_refunds():
         "dt": [D, dt.date(2025, 4, 1), D, D, D],
     })
     refunds = pl.DataFrame({"package_id": ["e"], "goods_id": [1]})
-    out = {r["user_id"]: r for r in user.user_levels(D, lines, refunds).to_dicts()}
+    out = {r["user_id"]: r for r in user_levels(D, lines, refunds).to_dicts()}
     assert (out["U1"]["user_level"], out["U1"]["pay_amt_30d"], out["U1"]["pay_amt_90d"]) == ("S", 200_000, 300_000)
     assert (out["U2"]["user_level"], out["U3"]["user_level"]) == ("A", "C")
     assert "U4" not in out  # its only order was refunded
@@ -152,7 +155,7 @@ def test_user_lifecycle_labels():
         "user_id": ["U1", "U2", "U3", "U4"],
         "last_pay_time": [at(9), dt.datetime(2025, 5, 12), dt.datetime(2025, 5, 11), None],
     })
-    out = {r["user_id"]: r for r in user.user_labels(D, users, firsts).to_dicts()}
+    out = {r["user_id"]: r for r in user_labels(D, users, firsts).to_dicts()}
     assert [out[u]["lifecycle"] for u in ("U1", "U2", "U3", "U4", "U5")] == [
         "new", "active", "silent", "churned", "never_bought"]
     assert out["U2"]["is_member"] and out["U1"]["register_days"] == 9
@@ -178,7 +181,7 @@ def test_user_metrics_of_the_day():
     )
     allowance = pl.DataFrame({"package_id": ["P1"], "goods_id": [1], "discount_source": ["allowance"],
                               "discount_amt": [300]})
-    out = {r["user_id"]: r for r in user.user_metrics(D, visits, lines, refunds, allowance, uses, firsts).to_dicts()}
+    out = {r["user_id"]: r for r in user_metrics(D, visits, lines, refunds, allowance, uses, firsts).to_dicts()}
     assert set(out) == {"U1", "U2", "U3"}  # visitors and payers
     u1, u2 = out["U1"], out["U2"]
     assert (u1["visit_pv"], u1["visit_goods_cnt"], u1["pay_amt"], u1["refund_amt"], u1["pay_amt_30d"]) == (

@@ -12,7 +12,7 @@ from marketing_assets.domains.campaign import transforms as ctf
 from marketing_assets.domains.campaign.tables import TABLES as CAMPAIGN
 from marketing_assets.domains.presale import keys as pkeys
 from marketing_assets.domains.presale.tables import TABLES as PRESALE
-from marketing_assets.domains.user.transforms import paid_lines
+from marketing_assets.domains.user.first_orders import paid_lines
 from marketing_assets.metrics import LOOKBACK_DAYS
 
 TABLES = {(t.database, t.table): t for t in [*CAMPAIGN, *PRESALE]}

@@ -9,7 +9,7 @@ from marketing_assets.domains.allowance import transforms as atf
 from marketing_assets.domains.growth import transforms as gtf
 from marketing_assets.domains.growth.tables import TABLES as GROWTH
 from marketing_assets.metrics import LOOKBACK_DAYS
-from marketing_assets.domains.user import transforms as utf
+from marketing_assets.domains.user import first_orders as utf
 from marketing_assets_tests.funnel._hand import sql_day
 
 D = dt.date(2025, 6, 10)

@@ -9,7 +9,7 @@ import polars as pl
 from marketing_assets.derived import DerivedTable, Sql, Upstream, read_upstream
 from marketing_assets.domains import keys
 from marketing_assets.domains.coupon import schemas, transforms
-from marketing_assets.domains.user.transforms import store_first_orders
+from marketing_assets.domains.user.first_orders import store_first_orders
 from marketing_assets.incremental import IntervalFact
 from marketing_assets.metrics import LOOKBACK_DAYS, use_fact_headline
 from marketing_assets.storage.read import Dimension, IntervalTable

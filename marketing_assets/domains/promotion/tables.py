@@ -8,7 +8,7 @@ from marketing_assets.derived import DerivedTable, Upstream
 from marketing_assets.domains.coupon.tables import SELLER_LINEAGE
 from marketing_assets.domains import keys as shared
 from marketing_assets.domains.promotion import keys, schemas, transforms
-from marketing_assets.domains.user.transforms import store_first_orders
+from marketing_assets.domains.user.first_orders import store_first_orders
 from marketing_assets.metrics import LOOKBACK_DAYS, use_fact_headline
 
 GROUP = "promotion"

@@ -1,0 +1,1 @@
+"""Trade, users, goods and sellers: the sources of the trade system (ods.py)."""
