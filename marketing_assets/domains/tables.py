@@ -9,7 +9,7 @@ from marketing_assets.domains.coupon.tables import TABLES as COUPON
 from marketing_assets.domains.growth.tables import KINDS as GROWTH_KINDS
 from marketing_assets.domains.growth.tables import TABLES as GROWTH
 from marketing_assets.domains.presale.tables import TABLES as PRESALE
-from marketing_assets.domains.promotion.tables import TABLES as PROMOTION
+from marketing_assets.domains.promotion.catalog import TABLES as PROMOTION
 from marketing_assets.domains.user.tables import TABLES as USER
 from marketing_assets.incremental import Table
 
