@@ -121,24 +121,6 @@ def _seller_totals(wh, first, last):
     )
 
 
-def _price_identity(wh, first, last):
-    return wh.query(
-        """
-        SELECT dt, package_id, goods_id, list_amt, total_discount_amt, paid_amt, shown_amt,
-               merchant_cost_amt, platform_cost_amt
-        FROM redapp.app_ecm_mkt_ecom_repurchase_performance_df
-        WHERE dt BETWEEN ? AND ? AND (
-            list_amt - total_discount_amt <> paid_amt
-            OR store_promo_amt + platform_promo_amt + auto_coupon_amt + store_coupon_amt
-               + platform_coupon_amt + allowance_amt + presale_discount_amt <> total_discount_amt
-            OR list_amt - store_promo_amt - platform_promo_amt - auto_coupon_amt <> shown_amt
-            OR merchant_cost_amt + platform_cost_amt <> total_discount_amt)
-        ORDER BY ALL
-        """,
-        [first, last],
-    )
-
-
 def _template_threshold(wh, first, last):
     return wh.query(
         f"""
@@ -200,9 +182,6 @@ def cross_table_checks():
         _sql_check("seller_totals_reconcile", ("redcdm", "dm_ecm_trd_mkt_coupon_sellerid_nd_di"),
                    "1-day use_cnt, pay_amt and discount_amt of each seller equal a recount of the use fact",
                    True, _seller_totals, (keys.COUPON_USE,)),
-        _sql_check("price_minus_discounts_is_paid", ("redapp", "app_ecm_mkt_ecom_repurchase_performance_df"),
-                   "On every line: price − discounts = paid, discounts add up, 千人一面价 rule, cost per bearer = discounts",
-                   True, _price_identity),
         _sql_check("template_discount_within_threshold", keys.COUPON_TEMPLATE_DAY,
                    "A template with a threshold never discounts more than it", True, _template_threshold),
         _sql_check("mongo_mysql_templates_agree", keys.COUPON_TEMPLATE_DAY,

@@ -7,13 +7,15 @@ import polars as pl
 import pytest
 
 from marketing_assets.derived import compute_days
-from marketing_assets.domains.campaign import keys as ckeys
-from marketing_assets.domains.campaign import transforms as ctf
-from marketing_assets.domains.campaign.tables import TABLES as CAMPAIGN
-from marketing_assets.domains.presale import keys as pkeys
-from marketing_assets.domains.presale.tables import TABLES as PRESALE
+from marketing_assets.domains.campaign.catalog import TABLES as CAMPAIGN
+from marketing_assets.domains.campaign.participate_goods import PARTICIPATE_GOODS
+from marketing_assets.domains.campaign.relation import ACTIVITY_RELATION, activity_relation
+from marketing_assets.domains.campaign.supply import ACTIVITY_SUPPLY
+from marketing_assets.domains.presale.catalog import TABLES as PRESALE
+from marketing_assets.domains.presale.conversion import PRESALE_CONVERSION, PRESALE_GOODS
 from marketing_assets.domains.user.first_orders import paid_lines
 from marketing_assets.metrics import LOOKBACK_DAYS
+from marketing_assets.table import table_key
 
 TABLES = {(t.database, t.table): t for t in [*CAMPAIGN, *PRESALE]}
 
@@ -105,11 +107,11 @@ SIGNUPS = pl.DataFrame([
 
 
 def relation(day=D) -> pl.DataFrame:
-    return run(ckeys.ACTIVITY_RELATION, day, activities=on(ACTIVITIES, day), subs=on(SUBS, day))
+    return run(table_key(ACTIVITY_RELATION), day, activities=on(ACTIVITIES, day), subs=on(SUBS, day))
 
 
 def participate(signups=SIGNUPS) -> pl.DataFrame:
-    return run(ckeys.PARTICIPATE_GOODS, D, signups=signups, relation=relation(), goods=on(GOODS, D))
+    return run(table_key(PARTICIPATE_GOODS), D, signups=signups, relation=relation(), goods=on(GOODS, D))
 
 
 def test_relation_joins_the_parent_activity():
@@ -120,7 +122,7 @@ def test_relation_joins_the_parent_activity():
     assert (r["sub_start_time"], r["activity_start_time"], r["signup_end"]) == (ts(6, 1), ts(6, 1), ts(5, 14, 23, 59, 59))
     assert out[(21,)]["gmv_target"] == 1_000_000
     # a sub-activity whose parent is missing keeps its row, activity columns null
-    orphan = ctf.activity_relation(D, ACTIVITIES.filter(pl.col("activity_id") == 1), SUBS)
+    orphan = activity_relation(D, ACTIVITIES.filter(pl.col("activity_id") == 1), SUBS)
     assert orphan.filter(pl.col("sub_activity_id") == 21)["activity_name"].to_list() == [None]
 
 
@@ -157,7 +159,7 @@ COUNTS = (
 
 
 def test_supply_per_activity_and_sub_activity():
-    out = run(ckeys.ACTIVITY_SUPPLY, D, goods=participate(), relation=relation())
+    out = run(table_key(ACTIVITY_SUPPLY), D, goods=participate(), relation=relation())
     got = by(out, "activity_id", "sub_activity_id")
     assert len(got) == 6  # 4 sub-activities + 2 activity totals
     counts = {k: tuple(r[c] for c in COUNTS) for k, r in got.items()}
@@ -282,14 +284,14 @@ def known(frame: pl.DataFrame, day: dt.date) -> pl.DataFrame:
 
 def presale_goods(day: dt.date, deposits=DEPOSITS, lines=LINES, refunds=REFUNDS) -> pl.DataFrame:
     return run(
-        pkeys.PRESALE_GOODS, day, sales=known(SALES, day), activities=on(PRESALES, day),
+        table_key(PRESALE_GOODS), day, sales=known(SALES, day), activities=on(PRESALES, day),
         deposits=known(deposits, day), lines=known(lines, day), refunds=known(refunds, day),
     )
 
 
 def conversion(day: dt.date, deposits=DEPOSITS, lines=LINES, refunds=REFUNDS) -> pl.DataFrame:
     return run(
-        pkeys.PRESALE_CONVERSION, day, activities=on(PRESALES, day),
+        table_key(PRESALE_CONVERSION), day, activities=on(PRESALES, day),
         deposits=known(deposits, day), lines=known(lines, day), refunds=known(refunds, day),
     )
 

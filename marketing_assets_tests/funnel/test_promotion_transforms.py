@@ -25,9 +25,15 @@ import polars as pl
 import pytest
 
 from marketing_assets.derived import compute_days
-from marketing_assets.domains.promotion import keys, transforms as tf
-from marketing_assets.domains.promotion.tables import TABLES
+from marketing_assets.domains.promotion.blacklist_gifts import blacklist_target_day, gift_day
+from marketing_assets.domains.promotion.catalog import TABLES
+from marketing_assets.domains.promotion.groups import group_day, promotion_type_name
+from marketing_assets.domains.promotion.items import promotion_items
+from marketing_assets.domains.promotion.sellers import seller_metrics
+from marketing_assets.domains.promotion.target_benefits import TARGET_BENEFIT_DAY, target_benefit_day
+from marketing_assets.domains.promotion.uses import PROMOTION_USE, USE_DAYS, promotion_uses
 from marketing_assets.metrics import LOOKBACK_DAYS
+from marketing_assets.table import table_key
 
 D9, D10 = dt.date(2025, 6, 9), dt.date(2025, 6, 10)
 
@@ -167,15 +173,15 @@ def rows(frame: pl.DataFrame, *columns) -> list[tuple]:
 
 
 def groups_on(day):
-    return tf.group_day(day, known_on(GROUPS, day))
+    return group_day(day, known_on(GROUPS, day))
 
 
 def dim_on(day):
-    return tf.target_benefit_day(day, known_on(TARGETS, day), known_on(BENEFITS, day), groups_on(day))
+    return target_benefit_day(day, known_on(TARGETS, day), known_on(BENEFITS, day), groups_on(day))
 
 
 def uses_on(day):
-    return tf.promotion_uses(
+    return promotion_uses(
         day, known_on(DETAILS, day), known_on(LINES, day), known_on(REFUNDS, day), dim_on(day)
     )
 
@@ -194,7 +200,7 @@ def test_group_day_latest_state_and_promotion_type_names():
     }
     # on D9 group 11 still ends on the 9th at 23:00: live that day
     assert groups_on(D9).filter(pl.col("group_id") == 11)["end_time"].to_list() == [t(9, 23)]
-    unknown = pl.DataFrame({"promotion_type": ["flash"]}).select(tf.promotion_type_name())
+    unknown = pl.DataFrame({"promotion_type": ["flash"]}).select(promotion_type_name())
     assert unknown.item() == "type flash"
 
 
@@ -225,25 +231,25 @@ def test_target_benefit_dimension():
 
 
 def test_target_with_unknown_group_keeps_its_row():
-    dim = tf.target_benefit_day(D10, TARGETS, BENEFITS, groups_on(D10).filter(pl.col("group_id") != 13))
+    dim = target_benefit_day(D10, TARGETS, BENEFITS, groups_on(D10).filter(pl.col("group_id") != 13))
     r = dim.filter(pl.col("promotion_id") == 105).row(0, named=True)
     assert (r["group_id"], r["promotion_type"], r["group_name"], r["is_live"]) == (13, None, None, False)
 
 
 def test_blacklist_and_gift_dimensions():
-    black = tf.blacklist_target_day(D10, BLACKLIST, groups_on(D10))
+    black = blacklist_target_day(D10, BLACKLIST, groups_on(D10))
     assert rows(black, "blacklist_id", "goods_id", "is_valid", "group_name", "store_wide") == [
         (201, 2, True, "S1 3件8折", True), (202, 4, False, "S1 3件8折", True),
     ]
-    gifts = tf.gift_day(D10, GIFTS, dim_on(D10))
+    gifts = gift_day(D10, GIFTS, dim_on(D10))
     assert rows(gifts, "gift_id", "group_id", "seller_id", "gift_goods_id", "threshold", "is_valid") == [
         (301, 16, "S2", 5, 20000, True), (302, 16, "S2", 6, 20000, False),
     ]
 
 
 def test_promotion_items_sku_item_and_store_wide_minus_blacklist():
-    black = tf.blacklist_target_day(D10, BLACKLIST, groups_on(D10))
-    items = tf.promotion_items(D10, dim_on(D10), black, GOODS, SKUS)
+    black = blacklist_target_day(D10, BLACKLIST, groups_on(D10))
+    items = promotion_items(D10, dim_on(D10), black, GOODS, SKUS)
     assert rows(items, "promotion_id", "goods_id", "scope_source", "seller_id") == sorted([
         # 101 store-wide S1: goods 2 blacklisted (valid); goods 4's blacklist row was removed
         (101, 1, "store_wide", "S1"), (101, 3, "store_wide", "S1"), (101, 4, "store_wide", "S1"),
@@ -257,7 +263,7 @@ def test_promotion_items_sku_item_and_store_wide_minus_blacklist():
     ], key=str)
     assert items.filter(pl.col("promotion_id") == 105)["sku_id"].to_list() == [9002]
     assert items.filter(pl.col("promotion_id") == 104)["owner_type"].unique().to_list() == ["platform"]
-    on_d9 = tf.promotion_items(D9, dim_on(D9), black, GOODS, SKUS)
+    on_d9 = promotion_items(D9, dim_on(D9), black, GOODS, SKUS)
     assert rows(on_d9.filter(pl.col("promotion_id") == 102), "goods_id", "scope_source") == [(1, "item")]
 
 
@@ -295,7 +301,7 @@ def test_use_fact_window_is_500_days_ending_dt():
             pay_time=pl.lit(when), dt=pl.lit(when.date())
         )
         details = DETAILS.filter(pl.col("package_id") == "P1").with_columns(dt=pl.lit(when.date()))
-        return tf.promotion_uses(D10, details, lines, REFUNDS.clear(), dim_on(D10))
+        return promotion_uses(D10, details, lines, REFUNDS.clear(), dim_on(D10))
 
     assert paid(499).height == 5
     assert paid(499)["pay_date"].unique().to_list() == [dt.date(2024, 1, 28)]  # 2025-06-10 − 499 days (2024 is a leap year)
@@ -304,7 +310,7 @@ def test_use_fact_window_is_500_days_ending_dt():
 
 # ---- seller results ------------------------------------------------------------------------
 def seller(day=D10, by=()):
-    out = tf.seller_metrics(day, uses_on(day), FIRST, by=by)
+    out = seller_metrics(day, uses_on(day), FIRST, by=by)
     return {(r["seller_id"], r["stat_period"], *(r[k] for k in by)): r for r in out.to_dicts()}
 
 
@@ -352,11 +358,11 @@ def test_promotion_and_group_cuts():
 
 def test_ratios_are_null_without_a_denominator():
     free = uses_on(D10).with_columns(discount_amt=pl.lit(0, pl.Int64))
-    r = tf.seller_metrics(D10, free, FIRST).filter(
+    r = seller_metrics(D10, free, FIRST).filter(
         (pl.col("seller_id") == "S1") & (pl.col("stat_period") == 1)
     ).row(0, named=True)
     assert (r["discount_amt"], r["roi"], r["aov"]) == (0, None, 6000)
-    assert tf.seller_metrics(D10, uses_on(D10).clear(), FIRST).height == 0
+    assert seller_metrics(D10, uses_on(D10).clear(), FIRST).height == 0
 
 
 # ---- through the table definitions -----------------------------------------------------------
@@ -368,17 +374,17 @@ def test_tables_through_the_factory():
         "dw_trd_promotion_group_day", "dw_trd_promotion_gift_day",
         "dw_trd_promotion_blacklist_target_day", "dwd_ecm_mkt_promotion_item_df",
     }
-    assert by_key[keys.TARGET_BENEFIT_DAY].inputs["targets"].days == LOOKBACK_DAYS
-    assert by_key[keys.PROMOTION_USE].inputs["lines"].days == tf.USE_DAYS == 500
+    assert by_key[table_key(TARGET_BENEFIT_DAY)].inputs["targets"].days == LOOKBACK_DAYS
+    assert by_key[table_key(PROMOTION_USE)].inputs["lines"].days == USE_DAYS == 500
 
     def on(frame, day=D10):
         return frame.with_columns(dt=pl.lit(day))
 
-    dim = compute_days(by_key[keys.TARGET_BENEFIT_DAY], [D10], {
+    dim = compute_days(by_key[table_key(TARGET_BENEFIT_DAY)], [D10], {
         "targets": TARGETS, "benefits": BENEFITS, "groups": on(groups_on(D10)),
     })
     assert dim.height == 9 and dim.columns[-1] == "dt"
-    uses = compute_days(by_key[keys.PROMOTION_USE], [D10], {
+    uses = compute_days(by_key[table_key(PROMOTION_USE)], [D10], {
         "details": DETAILS, "lines": LINES, "refunds": REFUNDS, "promotions": dim,
     })
     assert uses.height == 8
