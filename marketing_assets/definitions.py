@@ -28,7 +28,11 @@ derived_assets, grain_checks = incremental.build(BUILT_TABLES, ODS_COLUMNS)
 #: the DM, APP and report assets carry the freshness policy "yesterday's partition by 09:00"
 all_assets = with_freshness([*ods_assets, quarantine_asset(ODS_SPECS), *derived_assets, *report_assets])
 freshness_alert = build_freshness_sensor(k for a in all_assets for k in a.keys if is_read_table(k))
-all_checks = [*grain_checks, checks.ods_quality_checks(), *checks.cross_table_checks()]
+#: a check a table now declares beside itself (``TableCheck``) is left out of checks.py's
+#: list, which still holds it until it is removed there
+_declared = {k for c in grain_checks for k in c.check_keys}
+all_checks = [*grain_checks, checks.ods_quality_checks(),
+              *(c for c in checks.cross_table_checks() if not c.check_keys & _declared)]
 
 
 def build_resources() -> dict:

@@ -5,7 +5,7 @@ seller-level results."""
 import polars as pl
 
 from marketing_assets.derived import DerivedTable, Upstream
-from marketing_assets.domains.coupon.tables import SELLER_LINEAGE
+from marketing_assets.domains.coupon.sellers import SELLER_LINEAGE
 from marketing_assets.domains import keys as shared
 from marketing_assets.domains.promotion import keys, schemas, transforms
 from marketing_assets.domains.user.transforms import store_first_orders
