@@ -28,9 +28,9 @@ from marketing_assets.storage.read import Dimension, IntervalTable
 from marketing_assets.table import TableCheck, TableModel, sql_name, table_key
 
 GROUP = "coupon"
-COUPON_KINDS = ["store_coupon", "platform_coupon", "auto_coupon"]
-BEARERS = ["merchant", "platform"]
+#: the discount sources of the trade's discount detail that are coupons (a use's kind)
 COUPON_SOURCES = ("store_coupon", "platform_coupon", "auto_coupon")
+BEARERS = ["merchant", "platform"]
 _COUPON_SOURCES = ", ".join(f"'{s}'" for s in COUPON_SOURCES)
 #: packages with a coupon discount: the only trade rows the use fact needs
 _COUPON_PACKAGES = (
@@ -51,7 +51,7 @@ def _date(column: str) -> pl.Expr:
 class _UseColumns(TableModel):
     coupon_id: pl.Int64 = pa.Field(nullable=True, description="claimed coupon; null for the auto-promoted coupon")
     coupon_template_id: pl.Int64 = pa.Field(description="template")
-    coupon_kind: pl.String = pa.Field(isin=COUPON_KINDS, description="store (incl. item), platform or auto-promoted")
+    coupon_kind: pl.String = pa.Field(isin=list(COUPON_SOURCES), description="store (incl. item), platform or auto-promoted")
     coupon_type: pl.Int32 = pa.Field(nullable=True, description="template's type")
     channel_type: pl.Int32 = pa.Field(nullable=True, description="template's channel")
     use_key: pl.String = pa.Field(
