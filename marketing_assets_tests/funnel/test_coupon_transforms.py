@@ -6,7 +6,9 @@ import polars as pl
 import pytest
 
 from marketing_assets.derived import compute_days
-from marketing_assets.domains.coupon import transforms as tf
+from marketing_assets.domains.coupon.sellers import seller_metrics
+from marketing_assets.domains.coupon.templates import AUTO_PROMOTED_CHANNEL, CHANNEL_NAMES, template_day, template_items
+from marketing_assets.domains.coupon.uses import coupon_get_use_600d, coupon_uses, tob_coupon_get_use_600d
 from marketing_assets.domains.tables import TABLES_BY_KEY
 from marketing_assets.sim.config.coupons import AUTO, STORE_KINDS
 from marketing_assets_tests.funnel._hand import (
@@ -15,7 +17,7 @@ from marketing_assets_tests.funnel._hand import (
 
 
 def uses_on(day):
-    return tf.coupon_uses(
+    return coupon_uses(
         day, known_on(DETAILS, day), known_on(LINES, day), known_on(REFUNDS, day), TEMPLATES
     )
 
@@ -45,7 +47,7 @@ def test_use_fact_flags_the_later_refund_and_adds_the_auto_coupon():
 
 
 def test_600d_keeps_every_claim_and_drops_the_later_refunded_use():
-    get_use = tf.coupon_get_use_600d(D10, CLAIMS, uses_on(D10))
+    get_use = coupon_get_use_600d(D10, CLAIMS, uses_on(D10))
     assert rows(get_use, "coupon_id", "package_id", "goods_id", "is_used", "discount_amt") == sorted(
         [
             (1, "P1", 1, True, 600), (1, "P1", 2, True, 400),  # used on two lines of one package
@@ -58,7 +60,7 @@ def test_600d_keeps_every_claim_and_drops_the_later_refunded_use():
     )
     assert get_use.filter(pl.col("coupon_id") == 4)["status"].to_list() == [3]
     # before the refund is known, C6's use is there
-    before = tf.coupon_get_use_600d(D9, CLAIMS.filter(pl.col("claim_date") <= D9), uses_on(D9))
+    before = coupon_get_use_600d(D9, CLAIMS.filter(pl.col("claim_date") <= D9), uses_on(D9))
     assert before.filter(pl.col("coupon_id") == 6)["package_id"].to_list() == ["P3"]
 
 
@@ -66,12 +68,12 @@ def test_600d_window_drops_claims_older_than_600_days():
     def claimed(days_before: int) -> pl.DataFrame:
         return CLAIMS.with_columns(claim_date=pl.lit(D10 - dt.timedelta(days=days_before)))
 
-    assert tf.coupon_get_use_600d(D10, claimed(599), uses_on(D10)).height == 7
-    assert tf.coupon_get_use_600d(D10, claimed(600), uses_on(D10)).height == 0
+    assert coupon_get_use_600d(D10, claimed(599), uses_on(D10)).height == 7
+    assert coupon_get_use_600d(D10, claimed(600), uses_on(D10)).height == 0
 
 
 def test_tob_cut_is_store_coupons_with_merchant_cost():
-    tob = tf.tob_coupon_get_use_600d(D10, tf.coupon_get_use_600d(D10, CLAIMS, uses_on(D10)))
+    tob = tob_coupon_get_use_600d(D10, coupon_get_use_600d(D10, CLAIMS, uses_on(D10)))
     assert sorted(tob["coupon_id"].to_list()) == [1, 1, 3, 4, 5, 6]
     assert rows(tob.filter("is_used"), "goods_id", "merchant_cost_amt") == [(1, 600), (2, 400)]
 
@@ -87,7 +89,7 @@ FIRST = pl.DataFrame(
 
 
 def seller(by=()):
-    out = tf.seller_metrics(D10, uses_on(D10), CLAIMS, FIRST, by=by)
+    out = seller_metrics(D10, uses_on(D10), CLAIMS, FIRST, by=by)
     return {tuple(r[k] for k in ("stat_period", *by)): r for r in out.to_dicts()}
 
 
@@ -126,7 +128,7 @@ def test_channel_cut_counts_a_two_coupon_line_under_both():
 
 
 def test_ratios_are_null_without_a_denominator():
-    only_claims = tf.seller_metrics(D10, uses_on(D10).clear(), CLAIMS, FIRST)
+    only_claims = seller_metrics(D10, uses_on(D10).clear(), CLAIMS, FIRST)
     r = only_claims.filter(pl.col("stat_period") == 1).row(0, named=True)
     assert (r["claim_cnt"], r["use_cnt"], r["roi"], r["aov"]) == (1, 0, None, None)
 
@@ -149,18 +151,18 @@ def test_template_cut_through_the_table_definition():
 
 def test_template_dimension_names_and_flags():
     raw = TEMPLATES.with_columns(cost_bearer=pl.Series([2, 1, 2], dtype=pl.Int32))
-    out = tf.template_day(D10, raw)
+    out = template_day(D10, raw)
     assert out["cost_bearer"].to_list() == ["merchant", "platform", "merchant"]
     assert out["is_auto_promoted"].to_list() == [False, False, True]
     assert out["coupon_type_name"].to_list() == ["store", "platform", "store"]
-    unknown = tf.template_day(D10, raw.with_columns(channel_type=pl.lit(99, pl.Int32)))
+    unknown = template_day(D10, raw.with_columns(channel_type=pl.lit(99, pl.Int32)))
     assert unknown["channel_name"].to_list() == ["channel 99"] * 3
 
 
 def test_channel_codes_match_the_coupon_centre():
     for kind in (*STORE_KINDS, AUTO):
-        assert kind.label in tf.CHANNEL_NAMES[kind.channel_type]
-    assert AUTO.channel_type == tf.AUTO_PROMOTED_CHANNEL
+        assert kind.label in CHANNEL_NAMES[kind.channel_type]
+    assert AUTO.channel_type == AUTO_PROMOTED_CHANNEL
 
 
 def test_template_items_from_goods_limits_and_seller_scope():
@@ -170,7 +172,7 @@ def test_template_items_from_goods_limits_and_seller_scope():
         "limit_target_id": ["11", "12", "S1"], "status": pl.Series([1, 2, 1], dtype=pl.Int32),
     })
     goods = pl.DataFrame({"goods_id": [10, 11, 12, 20], "seller_id": ["S1", "S1", "S1", "S2"]})
-    out = tf.template_items(D10, limits, templates, goods)
+    out = template_items(D10, limits, templates, goods)
     # T1 (store, no item limit): all S1 goods; T3 (item-limited): goods 11 only (12 removed);
     # T2 (platform-wide): not expanded
     assert rows(out, "coupon_template_id", "goods_id", "scope_source") == [

@@ -10,12 +10,11 @@ import polars as pl
 
 from marketing_assets.derived import compute_days
 from marketing_assets.domains import keys
-from marketing_assets.domains.coupon.tables import KINDS
+from marketing_assets.domains.coupon.uses import GET_USE_600D_FACT as GET_USE, TOB_GET_USE_600D_FACT as TOB
 from marketing_assets.incremental import write_intervals
 from marketing_assets.metrics import LOOKBACK_DAYS
 from marketing_assets.storage.read import read_as_known
 
-_, _, GET_USE, TOB = KINDS
 D1, D2 = dt.date(2025, 6, 1), dt.date(2025, 6, 2)
 OLD = D1 - dt.timedelta(days=LOOKBACK_DAYS - 1)  # in D1's window, out of D2's
 

@@ -14,10 +14,14 @@ from dagster import DagsterInstance, materialize
 from marketing_assets.definitions import all_assets
 from marketing_assets.derived import compute_days, read_upstream
 from marketing_assets.domains import keys
-from marketing_assets.domains.coupon.tables import KINDS, USE_FACT
+from marketing_assets.domains.coupon.catalog import TABLES as COUPON_TABLES
+from marketing_assets.domains.coupon.uses import USE_FACT
+from marketing_assets.incremental import IntervalFact
 from marketing_assets.landing.resource import LandingResource
 from marketing_assets.storage import WarehouseIOManager, WarehouseResource
 from marketing_assets_tests.conftest import TINY_START
+
+KINDS = [t for t in COUPON_TABLES if isinstance(t, IntervalFact)]  # the coupon tables stored as intervals
 
 DAYS = [TINY_START + dt.timedelta(days=i) for i in range(5)]
 SOURCES = {keys.DISCOUNTS, keys.ORDER_LINES, keys.REFUNDS, keys.COUPON_TEMPLATE_MYSQL, keys.CLAIMED_COUPON_MYSQL,

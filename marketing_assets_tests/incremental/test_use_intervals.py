@@ -13,7 +13,7 @@ import pytest
 
 from marketing_assets.derived import compute_days
 from marketing_assets.domains import keys
-from marketing_assets.domains.coupon.tables import USE_FACT
+from marketing_assets.domains.coupon.uses import USE_FACT
 from marketing_assets.incremental import write_intervals
 from marketing_assets.storage.read import read_as_known
 

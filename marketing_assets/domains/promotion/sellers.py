@@ -8,7 +8,7 @@ import pandera.polars as pa
 import polars as pl
 
 from marketing_assets.derived import DerivedTable, Upstream
-from marketing_assets.domains.coupon.tables import SELLER_LINEAGE
+from marketing_assets.domains.coupon.sellers import SELLER_LINEAGE
 from marketing_assets.domains import keys as shared
 from marketing_assets.domains.promotion.groups import GROUP
 from marketing_assets.domains.promotion.uses import PROMOTION_USE
