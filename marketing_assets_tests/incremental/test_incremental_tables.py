@@ -11,7 +11,9 @@ import polars as pl
 from dagster import AssetKey, DagsterInstance, asset, materialize
 
 from marketing_assets.derived import compute_days
-from marketing_assets.domains.growth.tables import KINDS
+from marketing_assets.domains.growth.allowance_offers import EXECUTION_ALLOWANCE_FULL as ALLOWANCES
+from marketing_assets.domains.growth.coupon_offers import EXECUTION_COUPON_FULL as CLAIMED
+from marketing_assets.domains.growth.coupon_offers import EXECUTION_COUPON_GET_USE as GET_USE
 from marketing_assets.domains import keys
 from marketing_assets.incremental import days_from_previous, previous_trusted, write_intervals
 from marketing_assets.storage.read import read_as_known
@@ -20,7 +22,6 @@ from marketing_assets.partitions import DAILY
 
 D0, D1, D2 = dt.date(2025, 6, 1), dt.date(2025, 6, 2), dt.date(2025, 6, 3)
 OLD = D0 - dt.timedelta(days=LOOKBACK_DAYS - 1)  # in D0's window, out of D1's
-CLAIMED, ALLOWANCES, GET_USE = KINDS
 
 
 def at(day: dt.date, hour: int = 10) -> dt.datetime:
