@@ -1,6 +1,6 @@
 """Growth coupon offers, from offer to claim to use: the coupon offers of each trigger
 (``…_coupon_di``, DuckDB SQL); the claimed ones with the coupon's state as of dt
-(``…_coupon_df``); trigger → claim → use (``…_coupon_get_use_df``).
+(``…_coupon_df``); trigger → claim → use (``…_coupon_get_use_df``) with its funnel check.
 The two snapshots are stored as their offers once (an offer never changes: its claim
 happens in the same session) and read as known on dt (``IntervalFact``)."""
 
@@ -19,7 +19,7 @@ from marketing_assets.domains.growth.executions import landed_dt
 from marketing_assets.incremental import IntervalFact
 from marketing_assets.metrics import LOOKBACK_DAYS, in_period
 from marketing_assets.storage.read import Dimension, IntervalTable
-from marketing_assets.table import table_key
+from marketing_assets.table import TableCheck, sql_name, table_key
 
 #: a coupon offer's key (the grain of the offers table; coupon_id null while unclaimed)
 OFFER_KEY = ["execution_id", "user_id", "coupon_template_id", "coupon_id"]
@@ -205,6 +205,37 @@ def _get_use_headline(frame: pl.DataFrame) -> dict:
     }
 
 
+def _funnel(wh, first, last):
+    """Every trigger-day cohort known on each judged day: used ≤ claimed ≤ triggered, and no
+    more triggered or claimed than the offers table holds for the cohort.
+
+    Counted on offers, not rows: a coupon used on two lines is two rows of the get-use
+    table. An offer is its grain in the offers table (execution, user, template, coupon;
+    coupon null while unclaimed), so the counts are right whether the get-use table holds
+    claimed coupons only or every triggered offer of a non-blank group."""
+    return wh.query(
+        f"""
+        WITH g AS (
+            SELECT dt, trigger_dt AS cohort,
+                   count(DISTINCT (execution_id, user_id, coupon_template_id, coupon_id)) AS triggered_known,
+                   count(DISTINCT coupon_id) AS claimed_known,
+                   count(DISTINCT coupon_id) FILTER (WHERE is_used) AS used
+            FROM {sql_name(EXECUTION_COUPON_GET_USE)}
+            WHERE dt BETWEEN ? AND ? GROUP BY 1, 2
+        ), o AS (
+            SELECT dt AS cohort, count(*) AS triggered, count(coupon_id) AS claimed
+            FROM {EXECUTION_COUPON.sql} WHERE dt IN (SELECT cohort FROM g) GROUP BY 1
+        )
+        SELECT g.dt, g.cohort, o.triggered, o.claimed, g.triggered_known, g.claimed_known, g.used
+        FROM g LEFT JOIN o USING (cohort)
+        WHERE o.cohort IS NULL OR g.used > g.claimed_known OR g.claimed_known > g.triggered_known
+           OR g.triggered_known > o.triggered OR g.claimed_known > o.claimed OR o.claimed > o.triggered
+        ORDER BY ALL
+        """,
+        [first, last],
+    )
+
+
 _GET_USE = DerivedTable(
     "redcdm", "dwd_ecm_mkt_user_strategy_execution_coupon_get_use_df",
     model=ExecutionCouponGetUse,
@@ -234,6 +265,15 @@ _GET_USE = DerivedTable(
     },
     bounded=True,
     headline=_get_use_headline,
+    checks=(
+        TableCheck(
+            "funnel_used_le_claimed_le_triggered",
+            "Per trigger-day cohort: used ≤ claimed ≤ triggered",
+            _funnel,
+            blocking=True,
+            reads=(EXECUTION_COUPON,),
+        ),
+    ),
 )
 _USE_COLUMNS = ("package_id", "goods_id", "seller_id", "pay_time", "pay_date", "line_paid_amt", "discount_amt", "bearer")
 #: trigger → claim → use as known on dt: the offers of the window, the claimed coupon of dt
