@@ -224,7 +224,9 @@ def bench_golden(keep: Path | None) -> list[Row]:
         golden.figures = p.job(first, last)
         if golden.figures.returncode == 0:
             golden.rows = p.rows_written(first, last)
-        asset = "redcdm/dm_ecm_trd_mkt_coupon_sellerid_nd_di"
+        from marketing_assets.domains.coupon.sellers import COUPON_SELLER
+
+        asset = "/".join(COUPON_SELLER.key.path)
         one.figures = p.materialize(asset, last, last)
         steps = _steps(one.figures.output)
         one.notes.append(f"{asset} {last}: steps run {steps}")

@@ -3,21 +3,23 @@
 
 import datetime as dt
 
+from marketing_assets.domains.coupon.uses import COUPON_USE
+from marketing_assets.domains.growth.coupon_offers import EXECUTION_COUPON, EXECUTION_COUPON_GET_USE
 from marketing_assets.storage import WarehouseResource
 
-FUNNEL_SQL = """
+FUNNEL_SQL = f"""
 WITH offers AS (
-    SELECT coupon_id FROM redcdm.dwd_ecm_mkt_user_strategy_execution_coupon_di WHERE dt = $day
+    SELECT coupon_id FROM {EXECUTION_COUPON.sql} WHERE dt = $day
 ), used AS (
-    SELECT DISTINCT coupon_id FROM redcdm.dwd_ecm_mkt_user_strategy_execution_coupon_get_use_df
+    SELECT DISTINCT coupon_id FROM {EXECUTION_COUPON_GET_USE.sql}
     WHERE dt = $as_of AND is_used
 )
 SELECT count(*) AS triggered, count(o.coupon_id) AS claimed, count(u.coupon_id) AS used
 FROM offers o LEFT JOIN used u USING (coupon_id)
 """
-COUPON_SQL = """
+COUPON_SQL = f"""
 WITH uses AS (
-    SELECT * FROM redcdm.dm_ecm_trd_mkt_activity_coupon_use_df
+    SELECT * FROM {COUPON_USE.sql}
     WHERE dt = $as_of AND pay_date = $day AND NOT is_refunded
 ), lines AS (SELECT DISTINCT package_id, goods_id, line_paid_amt FROM uses)
 SELECT (SELECT count(DISTINCT use_key) FROM uses) AS uses,

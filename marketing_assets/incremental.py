@@ -111,6 +111,10 @@ class IncrementalTable:
     def key(self) -> AssetKey:
         return self.table.key
 
+    @property
+    def sql(self) -> str:
+        return self.table.sql
+
     def stepper(self) -> DerivedTable:
         """The table as ``compute_days`` runs a step: the changes and the previous day."""
         own = Upstream((self.table.database, self.table.table), 2)
@@ -219,6 +223,10 @@ class IntervalFact:
     @property
     def key(self) -> AssetKey:
         return self.table.key
+
+    @property
+    def sql(self) -> str:
+        return self.table.sql
 
 
 def _register_write(conn: duckdb.DuckDBPyConnection, schema: str, table: str, frame: pl.DataFrame,
@@ -358,10 +366,12 @@ def declaration(table: Table) -> DerivedTable:
 
 
 def build(
-    tables: Sequence[Table], upstream_columns: Mapping[tuple[str, str], list[str]] | None = None
+    tables: Sequence[Table], upstream_columns: Mapping[tuple[str, str], list[str]] | None = None,
+    facts: Sequence[IntervalFact] | None = None,
 ) -> tuple[list[AssetsDefinition], list]:
-    """Assets and grain checks of every table above ODS, each by its kind; the readers of
-    interval tables depend on the window of their facts."""
+    """Assets and checks of tables above ODS, each by its kind; the readers of interval
+    tables (``facts``: every interval fact of the graph, default those of ``tables``) depend
+    on the window of their facts."""
     plain = [declaration(t) for t in tables]
     columns = {**(upstream_columns or {}), **{(t.database, t.table): list(t.schema.columns) for t in plain}}
     assets = []
@@ -372,5 +382,6 @@ def build(
             assets.append(build_interval_asset(t, columns))
         else:
             assets.append(derived.build_asset(t, columns))
-    facts = [t for t in tables if isinstance(t, IntervalFact)]
+    if facts is None:
+        facts = [t for t in tables if isinstance(t, IntervalFact)]
     return as_known_lineage(assets, facts), [c for t in plain for c in derived.table_checks(t)]

@@ -11,7 +11,10 @@ from marketing_assets.domains.promotion.ods import SPECS as PROMOTION
 from marketing_assets.domains.trade.ods import SPECS as TRADE
 from marketing_assets.landing.spec import OdsSpec
 
-ODS_SPECS: list[OdsSpec] = [
-    *GROWTH, *COUPON, *ALLOWANCE, *PROMOTION, *CAMPAIGN, *PRESALE, *TRADE
-]
+#: each domain's sources (its ``ods.SPECS``)
+SPECS_BY_DOMAIN: dict[str, list[OdsSpec]] = {
+    "growth": GROWTH, "coupon": COUPON, "allowance": ALLOWANCE, "promotion": PROMOTION,
+    "campaign": CAMPAIGN, "presale": PRESALE, "trade": TRADE,
+}
+ODS_SPECS: list[OdsSpec] = [spec for specs in SPECS_BY_DOMAIN.values() for spec in specs]
 SPECS_BY_TABLE: dict[str, OdsSpec] = {spec.table: spec for spec in ODS_SPECS}

@@ -20,22 +20,35 @@ from dagster import (
 )
 
 from marketing_assets import config
+from marketing_assets.domains.app.platform_metrics import PLATFORM_METRICS
+from marketing_assets.domains.app.repurchase_performance import REPURCHASE_PERFORMANCE
+from marketing_assets.domains.campaign.participate_goods import PARTICIPATE_GOODS
+from marketing_assets.domains.campaign.relation import ACTIVITY_RELATION
+from marketing_assets.domains.campaign.supply import ACTIVITY_SUPPLY
+from marketing_assets.domains.coupon.sellers import COUPON_SELLER as COUPON_SELLER_TABLE
+from marketing_assets.domains.growth.coupon_offers import EXECUTION_COUPON, EXECUTION_COUPON_GET_USE
+from marketing_assets.domains.growth.executions import EXECUTION
+from marketing_assets.domains.presale.conversion import PRESALE_CONVERSION
+from marketing_assets.domains.promotion.sellers import PROMOTION_SELLER as PROMOTION_SELLER_TABLE
+from marketing_assets.domains.trade.ods import VISITS as VISITS_SOURCE
+from marketing_assets.domains.user.metrics import USER_METRICS as USER_METRICS_TABLE
 from marketing_assets.partitions import DAILY, partition_days
 from marketing_assets.storage import WarehouseResource
 
-METRICS = "redapp.app_ecm_mkt_platform_metrics_1d_di"
-COUPON_SELLER = "redcdm.dm_ecm_trd_mkt_coupon_sellerid_nd_di"
-PROMOTION_SELLER = "redcdm.dm_ecm_trd_mkt_promotion_sellerid_nd_di"
-OFFERS = "redcdm.dwd_ecm_mkt_user_strategy_execution_coupon_di"
-GET_USE = "redcdm.dwd_ecm_mkt_user_strategy_execution_coupon_get_use_df"
-EXECUTIONS = "redcdm.dwd_ecm_mkt_user_strategy_execution_di"
-USER_METRICS = "reddm.dm_trd_user_metrics_day"
-RELATION = "redcdm.dim_trd_activity_sub_activity_relation_day"
-PARTICIPATE = "redcdm.dwd_ecm_mkt_activity_participate_goods_dtl_1d_df"
-SUPPLY = "redcdm.dm_ecm_mkt_activity_supply_1d_di"
-PRESALE = "redcdm.dm_ecm_mkt_presale_conversion_1d_di"
-LINES = "redapp.app_ecm_mkt_ecom_repurchase_performance_df"
-VISITS = "redods.ods_trd_goods_visit_di"
+#: the tables the boards read, named by their objects
+METRICS = PLATFORM_METRICS.sql
+COUPON_SELLER = COUPON_SELLER_TABLE.sql
+PROMOTION_SELLER = PROMOTION_SELLER_TABLE.sql
+OFFERS = EXECUTION_COUPON.sql
+GET_USE = EXECUTION_COUPON_GET_USE.sql
+EXECUTIONS = EXECUTION.sql
+USER_METRICS = USER_METRICS_TABLE.sql
+RELATION = ACTIVITY_RELATION.sql
+PARTICIPATE = PARTICIPATE_GOODS.sql
+SUPPLY = ACTIVITY_SUPPLY.sql
+PRESALE = PRESALE_CONVERSION.sql
+LINES = REPURCHASE_PERFORMANCE.sql
+VISITS = VISITS_SOURCE.sql
 
 
 def _dep(table: str, days: int = 1) -> AssetDep:

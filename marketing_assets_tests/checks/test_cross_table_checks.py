@@ -4,13 +4,12 @@ on a warehouse without its table it records every day Passed, not judged."""
 import pytest
 from dagster import AssetCheckKey, AssetKey, AssetSelection, materialize
 
-from marketing_assets.checks import cross_table_checks
-from marketing_assets.definitions import all_assets
-from marketing_assets.domains import keys
+from marketing_assets.definitions import all_assets, all_checks
 from marketing_assets.landing.resource import LandingResource
 from marketing_assets.storage import WarehouseIOManager, WarehouseResource
+from marketing_assets_tests._keys import COUPON_TEMPLATE_DAY
 
-CHECK = AssetCheckKey(AssetKey(list(keys.COUPON_TEMPLATE_DAY)), "template_discount_within_threshold")
+CHECK = AssetCheckKey(AssetKey(list(COUPON_TEMPLATE_DAY)), "template_discount_within_threshold")
 DAYS = ("2025-06-01", "2025-06-02", "2025-06-03")
 
 
@@ -18,7 +17,7 @@ def _run(db, tmp_path):
     resources = {"io_manager": WarehouseIOManager(database=db), "warehouse": WarehouseResource(database=db),
                  "landing": LandingResource(root=str(tmp_path))}
     result = materialize(
-        [*all_assets, *cross_table_checks()], resources=resources, selection=AssetSelection.checks(CHECK),
+        [*all_assets, *all_checks], resources=resources, selection=AssetSelection.checks(CHECK),
         tags={"dagster/asset_partition_range_start": DAYS[0], "dagster/asset_partition_range_end": DAYS[-1]},
         raise_on_error=False,
     )
@@ -34,7 +33,7 @@ def db(tmp_path):
 
 
 def test_a_range_is_judged_per_day_and_the_failing_day_named(db, tmp_path):
-    schema, table = keys.COUPON_TEMPLATE_DAY
+    schema, table = COUPON_TEMPLATE_DAY
     with WarehouseResource(database=db).get_connection() as conn:
         conn.execute(f"CREATE SCHEMA {schema}")
         # 06-02: template 7 takes 60.00 off a 50.00 threshold; 06-03: no threshold (0) is fine

@@ -7,7 +7,8 @@ import datetime as dt
 
 import pytest
 
-from marketing_assets.checks import _funnel
+from marketing_assets.domains.growth.coupon_offers import EXECUTION_COUPON_GET_USE
+from marketing_assets_tests._keys import check_query
 from marketing_assets.derived import day_verdicts
 from marketing_assets.storage import WarehouseResource
 
@@ -57,7 +58,7 @@ def _warehouse(tmp_path, on_d2: str, on_d3: str) -> WarehouseResource:
 @pytest.mark.parametrize("shape", [WHOLE, CLAIMED], ids=["whole_funnel", "claimed_only"])
 def test_the_funnel_counts_offers_not_rows_and_fails_the_day_it_breaks(tmp_path, shape):
     wh = _warehouse(tmp_path, BROKEN, shape)
-    bad = _funnel(wh, D1, D3)
+    bad = check_query(EXECUTION_COUPON_GET_USE, "funnel_used_le_claimed_le_triggered")(wh, D1, D3)
     # 06-03 passes: 5 rows (C1 on two lines) but 4 offers of 4 triggered, 2 claimed of 2, 1
     # used; 06-02 knows 3 claimed coupons of a cohort that claimed 2
     # (dt, cohort, triggered, claimed, triggered_known, claimed_known, used)
@@ -69,4 +70,4 @@ def test_the_funnel_counts_offers_not_rows_and_fails_the_day_it_breaks(tmp_path,
 
 def test_more_offers_known_than_were_triggered_fails(tmp_path):
     wh = _warehouse(tmp_path, EXTRA, WHOLE)
-    assert _funnel(wh, D1, D3).rows() == [(D2, D1, 4, 2, 5, 2, 1)]
+    assert check_query(EXECUTION_COUPON_GET_USE, "funnel_used_le_claimed_le_triggered")(wh, D1, D3).rows() == [(D2, D1, 4, 2, 5, 2, 1)]

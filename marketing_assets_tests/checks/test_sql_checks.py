@@ -10,11 +10,15 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from marketing_assets import checks
+from marketing_assets.domains.app.repurchase_performance import REPURCHASE_PERFORMANCE
+from marketing_assets.domains.coupon.claims import GOODS_COUPON_DAY_FACT
+from marketing_assets.domains.coupon.sellers import COUPON_SELLER
+from marketing_assets.domains.coupon.templates import COUPON_TEMPLATE_DAY as TEMPLATES
+from marketing_assets.domains.coupon.uses import USE_FACT
 from marketing_assets.landing import quality
 from marketing_assets.landing.quality import late_verdicts, quarantine_verdicts
-from marketing_assets.domains import keys
 from marketing_assets.storage import WarehouseResource
+from marketing_assets_tests._keys import check_query, CLAIMED_COUPON_MYSQL, COUPON_TEMPLATE_DAY, COUPON_TEMPLATE_MYSQL, COUPON_USE, GOODS_COUPON_DAY
 
 D1, D2, D3 = (dt.date(2025, 6, d) for d in (1, 2, 3))
 
@@ -42,19 +46,19 @@ def test_uses_were_claimed_finds_an_unclaimed_coupon_and_an_unknown_template(wh)
         # C1 claimed, template T1 known: fine. C9 never claimed. The auto coupon (no coupon
         # id) of template T7 that does not exist. C2 paid on D1 and known again on D2: only
         # its pay day is judged, so its missing claim row on D2 is not a failure.
-        _name(keys.COUPON_USE): "SELECT * FROM (VALUES "
+        _name(COUPON_USE): "SELECT * FROM (VALUES "
         "(DATE '2025-06-01', 'C1', 'T1', 'P1', 'G1', DATE '2025-06-01'),"
         "(DATE '2025-06-01', 'C9', 'T1', 'P2', 'G1', DATE '2025-06-01'),"
         "(DATE '2025-06-01', NULL, 'T7', 'P3', 'G2', DATE '2025-06-01'),"
         "(DATE '2025-06-02', 'C2', 'T1', 'P4', 'G1', DATE '2025-06-01')"
         ") t(dt, coupon_id, coupon_template_id, package_id, goods_id, pay_date)",
-        _name(keys.GOODS_COUPON_DAY): "SELECT * FROM (VALUES (DATE '2025-06-01', 'C1'), (DATE '2025-06-01', 'C2')) "
+        _name(GOODS_COUPON_DAY): "SELECT * FROM (VALUES (DATE '2025-06-01', 'C1'), (DATE '2025-06-01', 'C2')) "
         "t(dt, coupon_id)",
-        _name(keys.COUPON_TEMPLATE_DAY): "SELECT * FROM (VALUES (DATE '2025-06-01', 'T1'), (DATE '2025-06-02', 'T1')) "
+        _name(COUPON_TEMPLATE_DAY): "SELECT * FROM (VALUES (DATE '2025-06-01', 'T1'), (DATE '2025-06-02', 'T1')) "
         "t(dt, coupon_template_id)",
     })
     # (dt, coupon_id, template, package, goods, coupon_not_claimed, template_unknown)
-    assert checks._uses_were_claimed(wh, D1, D2).rows() == [
+    assert check_query(USE_FACT, "uses_were_claimed")(wh, D1, D2).rows() == [
         (D1, "C9", "T1", "P2", "G1", True, False),
         (D1, None, "T7", "P3", "G2", True, True),  # an auto coupon has no claim either
     ]
@@ -64,7 +68,7 @@ def test_seller_totals_reconcile_finds_a_counted_refund_and_a_line_paid_twice(wh
     _tables(wh, **{
         # D1: S1 two coupons on one line (paid 9000 once, 1500 off); S2's only use refunded.
         # D2: S1 one use on a line paid 4000.
-        _name(keys.COUPON_USE): "SELECT * FROM (VALUES "
+        _name(COUPON_USE): "SELECT * FROM (VALUES "
         "(DATE '2025-06-01', 'S1', 'u1', 'P1', 'G1', 9000, 1000, DATE '2025-06-01', false),"
         "(DATE '2025-06-01', 'S1', 'u2', 'P1', 'G1', 9000, 500, DATE '2025-06-01', false),"
         "(DATE '2025-06-01', 'S2', 'u3', 'P2', 'G1', 5000, 300, DATE '2025-06-01', true),"
@@ -78,7 +82,7 @@ def test_seller_totals_reconcile_finds_a_counted_refund_and_a_line_paid_twice(wh
         ") t(dt, seller_id, stat_period, use_cnt, pay_amt, discount_amt)",
     })
     # (dt, seller, use_cnt, recount, pay_amt, recount, discount_amt, recount)
-    assert checks._seller_totals(wh, D1, D2).rows() == [
+    assert check_query(COUPON_SELLER, "seller_totals_reconcile")(wh, D1, D2).rows() == [
         (D1, "S2", 1, None, 5000, None, 300, None),
         (D2, "S1", 1, 1, 8000, 4000, 200, 200),
     ]
@@ -98,18 +102,18 @@ def test_price_minus_discounts_is_paid_finds_a_zeroed_line_and_a_wrong_cost_spli
             f"(DATE '2025-06-01', 'P2', 'G1', {good}, 0, 8500, 1800, 700),"  # paid zeroed
             f"(DATE '2025-06-02', 'P3', 'G1', {good}, 7500, 8500, 1800, 800)"  # costs add to 26.00
             f") t({PRICE_COLUMNS})")
-    assert checks._price_identity(wh, D1, D2).rows() == [
+    assert check_query(REPURCHASE_PERFORMANCE, "price_minus_discounts_is_paid")(wh, D1, D2).rows() == [
         (D1, "P2", "G1", 10000, 2500, 0, 8500, 1800, 700),
         (D2, "P3", "G1", 10000, 2500, 7500, 8500, 1800, 800),
     ]
-    assert checks._price_identity(wh, D1, D1).height == 1  # only the days asked for
+    assert check_query(REPURCHASE_PERFORMANCE, "price_minus_discounts_is_paid")(wh, D1, D1).height == 1  # only the days asked for
 
 
 def test_template_discount_within_threshold_allows_no_threshold(wh):
-    _tables(wh, **{_name(keys.COUPON_TEMPLATE_DAY): "SELECT * FROM (VALUES "
+    _tables(wh, **{_name(COUPON_TEMPLATE_DAY): "SELECT * FROM (VALUES "
                    "(DATE '2025-06-01', 7, 5000, 5000), (DATE '2025-06-01', 8, 5000, 5100),"
                    "(DATE '2025-06-01', 9, 0, 6000)) t(dt, coupon_template_id, threshold_amount, discount_amount)"})
-    assert checks._template_threshold(wh, D1, D1).rows() == [(D1, 8, 5000, 5100)]
+    assert check_query(TEMPLATES, "template_discount_within_threshold")(wh, D1, D1).rows() == [(D1, 8, 5000, 5100)]
 
 
 def test_mongo_mysql_templates_agree_compares_the_days_latest_change(wh):
@@ -123,12 +127,12 @@ def test_mongo_mysql_templates_agree_compares_the_days_latest_change(wh):
         "(DATE '2025-06-01', 3, TIMESTAMP '2025-06-01 11:00', 11, 1, 3000, 300, 1, 1)"
         ") t(dt, coupon_template_id, update_time, sync_hour, _src_line, threshold_amount, discount_amount, "
         "status, coupon_type)",
-        _name(keys.COUPON_TEMPLATE_MYSQL): "SELECT * FROM (VALUES "
+        _name(COUPON_TEMPLATE_MYSQL): "SELECT * FROM (VALUES "
         "(DATE '2025-06-01', 1, 5000, 1200, 1, 1), (DATE '2025-06-01', 2, 5000, 500, 1, 1)"
         ") t(dt, coupon_template_id, threshold_amount, discount_amount, status, coupon_type)",
     })
     # (dt, template, mongo/mysql threshold, mongo/mysql discount, mongo/mysql status)
-    assert checks._templates_agree(wh, D1, D1).rows() == [
+    assert check_query(TEMPLATES, "mongo_mysql_templates_agree")(wh, D1, D1).rows() == [
         (D1, 2, 5000, 5000, 1, 500, 1, 1),
         (D1, 3, 3000, None, 300, None, 1, None),
     ]
@@ -142,12 +146,12 @@ def test_mongo_mysql_claims_agree_finds_a_status_and_a_missing_claim(wh):
         "(DATE '2025-06-01', 1, 1, NULL, 'U1', 7), (DATE '2025-06-01', 2, 2, 'P1', 'U1', 7),"
         "(DATE '2025-06-01', 3, 1, NULL, 'U2', 7)"
         ") t(dt, coupon_id, status, package_id, user_id, coupon_template_id)",
-        _name(keys.CLAIMED_COUPON_MYSQL): "SELECT * FROM (VALUES "
+        _name(CLAIMED_COUPON_MYSQL): "SELECT * FROM (VALUES "
         "(DATE '2025-06-01', 1, 1, NULL, 'U1', 7), (DATE '2025-06-01', 2, 1, NULL, 'U1', 7)"
         ") t(dt, coupon_id, status, package_id, user_id, coupon_template_id)",
     })
     # (dt, coupon, mongo/mysql status, mongo/mysql package)
-    assert checks._claims_agree(wh, D1, D1).rows() == [
+    assert check_query(GOODS_COUPON_DAY_FACT, "mongo_mysql_claims_agree")(wh, D1, D1).rows() == [
         (D1, 2, 2, 1, "P1", None),
         (D1, 3, 1, None, None, None),
     ]

@@ -5,9 +5,9 @@ import datetime as dt
 import polars as pl
 
 from marketing_assets.derived import compute_days
-from marketing_assets.domains.allowance import transforms as atf
-from marketing_assets.domains.growth import transforms as gtf
-from marketing_assets.domains.growth.tables import TABLES as GROWTH
+from marketing_assets.domains.allowance import allowances as atf
+from marketing_assets.domains.growth import coupon_offers as gtf
+from marketing_assets.domains.tables import DERIVED_TABLES as GROWTH
 from marketing_assets.metrics import LOOKBACK_DAYS
 from marketing_assets.domains.user import first_orders as utf
 from marketing_assets_tests.funnel._hand import sql_day

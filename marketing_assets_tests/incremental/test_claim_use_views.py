@@ -9,11 +9,11 @@ import duckdb
 import polars as pl
 
 from marketing_assets.derived import compute_days
-from marketing_assets.domains import keys
 from marketing_assets.domains.coupon.uses import GET_USE_600D_FACT as GET_USE, TOB_GET_USE_600D_FACT as TOB
 from marketing_assets.incremental import write_intervals
 from marketing_assets.metrics import LOOKBACK_DAYS
 from marketing_assets.storage.read import read_as_known
+from marketing_assets_tests._keys import COUPON_USE, GOODS_COUPON_DAY
 
 D1, D2 = dt.date(2025, 6, 1), dt.date(2025, 6, 2)
 OLD = D1 - dt.timedelta(days=LOOKBACK_DAYS - 1)  # in D1's window, out of D2's
@@ -50,7 +50,7 @@ def uses() -> pl.DataFrame:
 
 def test_claim_use_tables_as_known_equal_their_compute():
     conn = duckdb.connect()
-    for key, frame in ((keys.GOODS_COUPON_DAY, claims()), (keys.COUPON_USE, uses())):
+    for key, frame in ((GOODS_COUPON_DAY, claims()), (COUPON_USE, uses())):
         conn.execute(f"CREATE SCHEMA IF NOT EXISTS {key[0]}")
         conn.register("_f", frame)
         conn.execute(f"CREATE TABLE {'.'.join(key)} AS SELECT * FROM _f")

@@ -11,16 +11,17 @@ import polars as pl
 from dagster import AssetKey, DagsterInstance, asset, materialize
 
 from marketing_assets.derived import compute_days
-from marketing_assets.domains.growth.tables import KINDS
-from marketing_assets.domains import keys
+from marketing_assets.domains.growth.allowance_offers import EXECUTION_ALLOWANCE_FULL as ALLOWANCES
+from marketing_assets.domains.growth.coupon_offers import EXECUTION_COUPON_FULL as CLAIMED
+from marketing_assets.domains.growth.coupon_offers import EXECUTION_COUPON_GET_USE as GET_USE
 from marketing_assets.incremental import days_from_previous, previous_trusted, write_intervals
 from marketing_assets.storage.read import read_as_known
 from marketing_assets.metrics import LOOKBACK_DAYS
 from marketing_assets.partitions import DAILY
+from marketing_assets_tests._keys import COUPON_USE, EXECUTION_COUPON, EXECUTION_COUPON_FULL, GOODS_COUPON_DAY
 
 D0, D1, D2 = dt.date(2025, 6, 1), dt.date(2025, 6, 2), dt.date(2025, 6, 3)
 OLD = D0 - dt.timedelta(days=LOOKBACK_DAYS - 1)  # in D0's window, out of D1's
-CLAIMED, ALLOWANCES, GET_USE = KINDS
 
 
 def at(day: dt.date, hour: int = 10) -> dt.datetime:
@@ -129,7 +130,7 @@ def _computed(kind, frames) -> dict[dt.date, pl.DataFrame]:
 
 
 def test_claimed_coupons_as_known_equal_their_compute():
-    conn = _warehouse({keys.EXECUTION_COUPON: offers(), keys.GOODS_COUPON_DAY: coupons().with_columns(
+    conn = _warehouse({EXECUTION_COUPON: offers(), GOODS_COUPON_DAY: coupons().with_columns(
         claim_channel=pl.lit("growth_platform"))})
     stored, computed = _as_known(conn, CLAIMED), _computed(CLAIMED, {"offers": offers(), "coupons": coupons()})
     by_hand = {d: stored[d].select("coupon_id", "status").rows() for d in stored}
@@ -142,8 +143,8 @@ def test_claimed_coupons_as_known_equal_their_compute():
 def test_growth_get_use_as_known_equals_its_compute():
     claimed = pl.concat(_computed(CLAIMED, {"offers": offers(), "coupons": coupons()}).values())
     frames = {"claimed": claimed, "offers": offers(), "uses": uses()}
-    conn = _warehouse({keys.EXECUTION_COUPON: offers(), keys.EXECUTION_COUPON_FULL: claimed,
-                       keys.COUPON_USE: uses()})
+    conn = _warehouse({EXECUTION_COUPON: offers(), EXECUTION_COUPON_FULL: claimed,
+                       COUPON_USE: uses()})
     stepped, replayed = _as_known(conn, GET_USE), _computed(GET_USE, frames)
     by_hand = {d: stepped[d].select("execution_id", "coupon_id", "is_used").rows() for d in stepped}
     assert by_hand == {

@@ -7,11 +7,11 @@ import duckdb
 
 from marketing_assets import serving
 from marketing_assets.config import RETENTION_ENV
-from marketing_assets.domains import keys
 from marketing_assets.incremental import write_intervals
 from marketing_assets.storage.publish import publish
 from marketing_assets.storage.read import read_as_known
 from marketing_assets_tests.incremental.test_use_intervals import DAYS, FACT, _warehouse
+from marketing_assets_tests._keys import COUPON_TEMPLATE_DAY, COUPON_USE
 
 D1, D2, D3, D4 = DAYS
 
@@ -36,7 +36,7 @@ def test_serving_copy_reads_the_same_rows_as_known(tmp_path):
     expected = read_as_known(conn, FACT.spec, D1, D4)
     conn.close()
     days = [d.isoformat() for d in DAYS]
-    done = publish({keys.COUPON_USE: days, keys.COUPON_TEMPLATE_DAY: days}, "run-1", str(db), tmp_path / "serving")
+    done = publish({COUPON_USE: days, COUPON_TEMPLATE_DAY: days}, "run-1", str(db), tmp_path / "serving")
     # the parts are published, the view's SQL goes into the manifest (no file of its own)
     assert sorted(done.written) == sorted(
         ["reddw.dw_trd_coupon_template_day", *(f"redcdm.{p}" for p in FACT.spec.part_names())])

@@ -13,19 +13,19 @@ from dagster import DagsterInstance, materialize
 
 from marketing_assets.definitions import all_assets
 from marketing_assets.derived import compute_days, read_upstream
-from marketing_assets.domains import keys
 from marketing_assets.domains.coupon.catalog import TABLES as COUPON_TABLES
 from marketing_assets.domains.coupon.uses import USE_FACT
 from marketing_assets.incremental import IntervalFact
 from marketing_assets.landing.resource import LandingResource
 from marketing_assets.storage import WarehouseIOManager, WarehouseResource
 from marketing_assets_tests.conftest import TINY_START
+from marketing_assets_tests._keys import CLAIMED_COUPON_EVENTS, CLAIMED_COUPON_MYSQL, COUPON_TEMPLATE_DAY, COUPON_TEMPLATE_MYSQL, COUPON_USE, DISCOUNTS, ORDER_LINES, REFUNDS
 
 KINDS = [t for t in COUPON_TABLES if isinstance(t, IntervalFact)]  # the coupon tables stored as intervals
 
 DAYS = [TINY_START + dt.timedelta(days=i) for i in range(5)]
-SOURCES = {keys.DISCOUNTS, keys.ORDER_LINES, keys.REFUNDS, keys.COUPON_TEMPLATE_MYSQL, keys.CLAIMED_COUPON_MYSQL,
-           keys.ods("ods_binlog_fls_co_limitsalecart__fls_coupon_coupon_event_di")}
+SOURCES = {DISCOUNTS, ORDER_LINES, REFUNDS, COUPON_TEMPLATE_MYSQL, CLAIMED_COUPON_MYSQL,
+           CLAIMED_COUPON_EVENTS}
 CONVERTED = [(k.table.database, k.table.table) for k in KINDS]  # in dependency order
 
 
@@ -47,7 +47,7 @@ def _tags(first, last):
 def sources(tiny_landing, tmp_path_factory):
     """The trade and template sources of DAYS and the template dimension, in a warehouse."""
     db = tmp_path_factory.mktemp("intervals") / "sources.duckdb"
-    assets = _select(SOURCES | {keys.COUPON_TEMPLATE_DAY})
+    assets = _select(SOURCES | {COUPON_TEMPLATE_DAY})
     assert materialize(assets, resources=_resources(db, tiny_landing), tags=_tags(DAYS[0], DAYS[-1])).success
     return db
 
@@ -78,7 +78,7 @@ def _as_known(db) -> dict[tuple[str, str], pl.DataFrame]:
 
 def _built_from(result) -> str:
     (m,) = [e.materialization for e in result.get_asset_materialization_events()
-            if "built_from" in e.materialization.metadata and e.materialization.asset_key.path[-1] == keys.COUPON_USE[1]]
+            if "built_from" in e.materialization.metadata and e.materialization.asset_key.path[-1] == COUPON_USE[1]]
     return m.metadata["built_from"].value
 
 
@@ -103,7 +103,7 @@ def test_coupon_tables_days_and_range_equal_the_old_compute(sources, tmp_path, t
         for key in CONVERTED:
             assert stored[key].height and stored[key].equals(oracle[key]), (db.name, key)
     # uses paid on an earlier day and refunded later are flagged, not dropped
-    uses = oracle[keys.COUPON_USE]
+    uses = oracle[COUPON_USE]
     assert uses.filter(pl.col("is_refunded") & (pl.col("pay_date") < pl.col("dt"))).height
     # each use is stored once: the facts hold fewer rows than the days' tables together
     conn = duckdb.connect(str(ranged), read_only=True)

@@ -12,10 +12,10 @@ import polars as pl
 import pytest
 
 from marketing_assets.derived import compute_days
-from marketing_assets.domains import keys
 from marketing_assets.domains.coupon.uses import USE_FACT
 from marketing_assets.incremental import write_intervals
 from marketing_assets.storage.read import read_as_known
+from marketing_assets_tests._keys import COUPON_TEMPLATE_DAY, DISCOUNTS, ORDER_LINES, REFUNDS
 
 D1, D2, D3, D4 = (dt.date(2025, 6, d) for d in (1, 2, 3, 4))
 DAYS = [D1, D2, D3, D4]
@@ -67,8 +67,8 @@ TEMPLATES = pl.DataFrame({
 
 def _warehouse() -> duckdb.DuckDBPyConnection:
     conn = duckdb.connect()
-    for key, frame in [(keys.DISCOUNTS, DETAILS), (keys.ORDER_LINES, LINES), (keys.REFUNDS, REFUNDS),
-                       (keys.COUPON_TEMPLATE_DAY, TEMPLATES)]:
+    for key, frame in [(DISCOUNTS, DETAILS), (ORDER_LINES, LINES), (REFUNDS, REFUNDS),
+                       (COUPON_TEMPLATE_DAY, TEMPLATES)]:
         conn.execute(f"CREATE SCHEMA IF NOT EXISTS {key[0]}")
         conn.register("_frame", frame)
         conn.execute(f"CREATE TABLE {'.'.join(key)} AS SELECT * FROM _frame")

@@ -10,7 +10,11 @@ import pandera.polars as pa
 import polars as pl
 
 from marketing_assets.derived import DerivedTable, Upstream
-from marketing_assets.domains import keys
+from marketing_assets.domains.coupon.templates import COUPON_TEMPLATE_DAY
+from marketing_assets.domains.coupon.uses import COUPON_USE
+from marketing_assets.domains.growth.coupon_offers import EXECUTION_COUPON, EXECUTION_COUPON_FULL
+from marketing_assets.domains.growth.executions import EXECUTION
+from marketing_assets.domains.promotion.ods import GROUP_ODS
 from marketing_assets.domains.app.repurchase_performance import KEYS, REFUND_COLUMNS
 from marketing_assets.domains.trade.ods import DISCOUNTS, ORDER_LINES, REFUNDS, VISITS
 from marketing_assets.domains.user.first_orders import USER_NITEM_LABEL, paid_lines
@@ -160,15 +164,15 @@ PLATFORM_METRICS = DerivedTable(
         "visits": Upstream(VISITS, 1, ("user_id",)),
         "firsts": Upstream(USER_NITEM_LABEL, 1, ("user_id", "first_pay_date", "first_order_id"),
                            where="level = 'platform'"),
-        "uses": Upstream(keys.COUPON_USE, 1, where="pay_date = dt"),
+        "uses": Upstream(COUPON_USE, 1, where="pay_date = dt"),
         "discounts": Upstream(DISCOUNTS, 1, ("package_id", "goods_id", "discount_source", "discount_amt"),
                               where="discount_source = 'allowance'"),
-        "growth_coupons": Upstream(keys.EXECUTION_COUPON_FULL, 1, ("coupon_id",)),
-        "offers": Upstream(keys.EXECUTION_COUPON, 1, ("coupon_id",)),
-        "executions": Upstream(keys.EXECUTION, 1, ("user_id", "is_blank")),
-        "templates": Upstream(keys.COUPON_TEMPLATE_DAY, 1,
+        "growth_coupons": Upstream(EXECUTION_COUPON_FULL, 1, ("coupon_id",)),
+        "offers": Upstream(EXECUTION_COUPON, 1, ("coupon_id",)),
+        "executions": Upstream(EXECUTION, 1, ("user_id", "is_blank")),
+        "templates": Upstream(COUPON_TEMPLATE_DAY, 1,
                               ("seller_id", "coupon_type", "status", "claim_start_time", "claim_end_time")),
-        "groups": Upstream(keys.PROMOTION_GROUP, 1, ("seller_id", "owner_type", "status", "start_time", "end_time")),
+        "groups": Upstream(GROUP_ODS, 1, ("seller_id", "owner_type", "status", "start_time", "end_time")),
     },
     compute=platform_metrics,
     headline=_metrics_headline,

@@ -18,7 +18,7 @@ import pandera.polars as pa
 import polars as pl
 
 from marketing_assets.derived import DerivedTable, Upstream, latest_by_key
-from marketing_assets.domains import keys as shared
+from marketing_assets.domains.trade.ods import GOODS
 from marketing_assets.domains.campaign.ods import ACTIVITY_TYPES, AUDIT_STATUSES, CAMPAIGN_ITEM, SUB_TYPES
 from marketing_assets.domains.campaign.relation import ACTIVITY_RELATION, GROUP
 from marketing_assets.metrics import LOOKBACK_DAYS
@@ -124,7 +124,7 @@ PARTICIPATE_GOODS = DerivedTable(
     inputs={
         "signups": Upstream(CAMPAIGN_ITEM, LOOKBACK_DAYS, _SIGNUP_COLUMNS),
         "relation": Upstream(ACTIVITY_RELATION),
-        "goods": Upstream(shared.GOODS, 1, ("goods_id", "industry", "category")),
+        "goods": Upstream(GOODS, 1, ("goods_id", "industry", "category")),
     },
     compute=participate_goods,
     bounded=True,

@@ -8,7 +8,7 @@ import pandera.polars as pa
 import polars as pl
 
 from marketing_assets.derived import Upstream
-from marketing_assets.domains import keys
+from marketing_assets.domains.user.first_orders import USER_NITEM_LABEL
 from marketing_assets.domains.coupon.claims import GOODS_COUPON_DAY
 from marketing_assets.domains.coupon.uses import COUPON_USE
 from marketing_assets.domains.sellers import seller_headline, seller_table
@@ -110,7 +110,7 @@ _INPUTS = {
     "uses": Upstream(COUPON_USE),
     "claims": Upstream(GOODS_COUPON_DAY, 1, _CLAIM_COLUMNS),
     "first_orders": Upstream(
-        keys.USER_NITEM_LABEL, 1,
+        USER_NITEM_LABEL, 1,
         ("user_id", "level", "level_id", "first_pay_date", "first_package_id"),
         where="level = 'store'",
     ),

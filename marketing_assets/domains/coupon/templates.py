@@ -8,7 +8,7 @@ import pandera.polars as pa
 import polars as pl
 
 from marketing_assets.derived import DerivedTable, Upstream
-from marketing_assets.domains import keys
+from marketing_assets.domains.trade.ods import GOODS
 from marketing_assets.domains.coupon import ods
 from marketing_assets.table import TableCheck, TableModel
 
@@ -198,7 +198,7 @@ COUPON_TEMPLATE_ITEM = DerivedTable(
     inputs={
         "limits": Upstream(ods.COUPON_LIMIT_MYSQL),
         "templates": Upstream(COUPON_TEMPLATE_DAY),
-        "goods": Upstream(keys.GOODS, 1, ("goods_id", "seller_id")),
+        "goods": Upstream(GOODS, 1, ("goods_id", "seller_id")),
     },
     compute=template_items,
     bounded=True,

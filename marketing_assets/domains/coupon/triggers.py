@@ -6,7 +6,7 @@ import pandera.polars as pa
 import polars as pl
 
 from marketing_assets.derived import DerivedTable, Sql, Upstream
-from marketing_assets.domains import keys
+from marketing_assets.domains.growth.coupon_offers import EXECUTION_COUPON
 from marketing_assets.domains.coupon.phoenix import PHOENIX_DETAIL
 from marketing_assets.table import TableModel
 
@@ -54,7 +54,7 @@ COUPON_TRIGGER = DerivedTable(
     ),
     chinese_name="营销发券触发明细",
     inputs={
-        "offers": Upstream(keys.EXECUTION_COUPON, 1, (
+        "offers": Upstream(EXECUTION_COUPON, 1, (
             "execution_id", "coupon_template_id", "user_id", "execute_time", "coupon_id")),
         "tasks": Upstream(PHOENIX_DETAIL, 1, (
             "task_complete_id", "coupon_template_id", "benefit_type", "user_id", "complete_time")),

@@ -19,7 +19,7 @@ import pandera.polars as pa
 import polars as pl
 
 from marketing_assets.derived import DerivedTable, Upstream, read_upstream
-from marketing_assets.domains import keys
+from marketing_assets.domains.trade.ods import DISCOUNTS, ORDER_LINES, REFUNDS
 from marketing_assets.domains.coupon.claims import GOODS_COUPON_DAY
 from marketing_assets.domains.coupon.templates import COUPON_TEMPLATE_DAY
 from marketing_assets.incremental import IntervalFact
@@ -32,11 +32,9 @@ GROUP = "coupon"
 COUPON_SOURCES = ("store_coupon", "platform_coupon", "auto_coupon")
 BEARERS = ["merchant", "platform"]
 _COUPON_SOURCES = ", ".join(f"'{s}'" for s in COUPON_SOURCES)
-#: packages with a coupon discount: the only trade rows the use fact needs
-_COUPON_PACKAGES = (
-    f"package_id IN (SELECT package_id FROM {sql_name(keys.DISCOUNTS)} "
-    f"WHERE discount_source IN ({_COUPON_SOURCES}))"
-)
+#: packages with a coupon discount in the window (the ``details`` input): the only trade
+#: rows the use fact needs
+_COUPON_PACKAGES = "package_id IN (SELECT package_id FROM details)"
 
 
 def _dt() -> pa.Field:
@@ -181,15 +179,15 @@ COUPON_USE = DerivedTable(
     chinese_name="薯券核销明细",
     inputs={
         "details": Upstream(
-            keys.DISCOUNTS, LOOKBACK_DAYS, where=f"discount_source IN ({_COUPON_SOURCES})"
+            DISCOUNTS, LOOKBACK_DAYS, where=f"discount_source IN ({_COUPON_SOURCES})"
         ),
         "lines": Upstream(
-            keys.ORDER_LINES, LOOKBACK_DAYS,
+            ORDER_LINES, LOOKBACK_DAYS,
             ("package_id", "goods_id", "order_id", "user_id", "seller_id", "pay_time", "quantity", "paid_amt"),
             where=_COUPON_PACKAGES,
         ),
         "refunds": Upstream(
-            keys.REFUNDS, LOOKBACK_DAYS, ("package_id", "goods_id", "refund_time"),
+            REFUNDS, LOOKBACK_DAYS, ("package_id", "goods_id", "refund_time"),
             where=_COUPON_PACKAGES,
         ),
         "templates": Upstream(COUPON_TEMPLATE_DAY),
@@ -227,23 +225,23 @@ def _use_facts(
     side's window read only for the other side's packages of the days). ``replay``: every
     fact the sources of ``lo`` .. ``last`` make."""
     coupon = f"discount_source IN ({_COUPON_SOURCES})"
-    discounts, order_lines = sql_name(keys.DISCOUNTS), sql_name(keys.ORDER_LINES)
+    discounts, order_lines = sql_name(DISCOUNTS), sql_name(ORDER_LINES)
     if replay:
-        details = read_upstream(conn, Upstream(keys.DISCOUNTS, where=coupon), lo, last)
-        lines = read_upstream(conn, Upstream(keys.ORDER_LINES, 1, _LINE_COLUMNS, where=(
+        details = read_upstream(conn, Upstream(DISCOUNTS, where=coupon), lo, last)
+        lines = read_upstream(conn, Upstream(ORDER_LINES, 1, _LINE_COLUMNS, where=(
             f"package_id IN (SELECT package_id FROM {discounts} WHERE dt BETWEEN {_sql_date(lo)} AND {_sql_date(last)} AND {coupon})"
         )), lo, last)
         return use_facts(details, lines)
     before = first - dt.timedelta(days=1)
     days = f"dt BETWEEN {_sql_date(first)} AND {_sql_date(last)}"
-    new_details = read_upstream(conn, Upstream(keys.DISCOUNTS, where=coupon), first, last)
-    new_lines = read_upstream(conn, Upstream(keys.ORDER_LINES, 1, _LINE_COLUMNS, where=(
+    new_details = read_upstream(conn, Upstream(DISCOUNTS, where=coupon), first, last)
+    new_lines = read_upstream(conn, Upstream(ORDER_LINES, 1, _LINE_COLUMNS, where=(
         f"package_id IN (SELECT package_id FROM {discounts} WHERE dt BETWEEN {_sql_date(lo)} AND {_sql_date(last)} AND {coupon})"
     )), first, last)
-    old_details = read_upstream(conn, Upstream(keys.DISCOUNTS, where=(
+    old_details = read_upstream(conn, Upstream(DISCOUNTS, where=(
         f"{coupon} AND package_id IN (SELECT package_id FROM {order_lines} WHERE {days})"
     )), lo, before) if lo <= before else new_details.clear()
-    old_lines = read_upstream(conn, Upstream(keys.ORDER_LINES, 1, _LINE_COLUMNS, where=(
+    old_lines = read_upstream(conn, Upstream(ORDER_LINES, 1, _LINE_COLUMNS, where=(
         f"package_id IN (SELECT package_id FROM {discounts} WHERE {days} AND {coupon})"
     )), lo, before) if lo <= before else new_lines.clear()
     facts = use_facts(
@@ -257,8 +255,11 @@ def _use_changes(
     conn: duckdb.DuckDBPyConnection, first: dt.date, last: dt.date, lo: dt.date, replay: bool
 ) -> pl.DataFrame:
     """The refunds of coupon lines that landed on the days ``first`` .. ``last``."""
-    refunds = read_upstream(conn, Upstream(keys.REFUNDS, 1, ("package_id", "goods_id", "refund_time"),
-                                           where=_COUPON_PACKAGES), first, last)
+    discounts = sql_name(DISCOUNTS)
+    refunds = read_upstream(conn, Upstream(REFUNDS, 1, ("package_id", "goods_id", "refund_time"), where=(
+        f"package_id IN (SELECT package_id FROM {discounts} WHERE dt BETWEEN {_sql_date(lo)} AND {_sql_date(last)}"
+        f" AND discount_source IN ({_COUPON_SOURCES}))"
+    )), first, last)
     return use_changes(refunds)
 
 

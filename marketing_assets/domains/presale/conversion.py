@@ -34,16 +34,13 @@ import pandera.polars as pa
 import polars as pl
 
 from marketing_assets.derived import DerivedTable, Upstream, latest_by_key
-from marketing_assets.domains import keys as shared
+from marketing_assets.domains.trade.ods import ORDER_LINES, PRESALE_DEPOSITS, REFUNDS
 from marketing_assets.domains.presale.ods import PRESALE_ACTIVITY, PRESALE_SALES, PRESALE_TYPES
 from marketing_assets.metrics import LOOKBACK_DAYS, ratio
 from marketing_assets.table import TableModel
 
 GROUP = "presale"
 STAGES = ["deposit", "waiting", "final", "closed"]
-#: the trade's presale deposits (declared in domains/trade/ods.py, a list item there: no
-#: object to import)
-DEPOSITS = ("redods", "ods_trd_presale_deposit_di")
 
 # ---- the inputs both tables read and the deposit ↔ final payment link ----------------------
 _SALES_COLUMNS = (
@@ -55,12 +52,12 @@ _DEPOSIT_COLUMNS = (
 )
 #: presale order lines: the final payments
 _FINAL_LINES = Upstream(
-    shared.ORDER_LINES, LOOKBACK_DAYS,
+    ORDER_LINES, LOOKBACK_DAYS,
     ("package_id", "goods_id", "user_id", "sku_id", "order_time", "pay_time", "paid_amt", "is_presale"),
     where="is_presale",
 )
 #: refunds of whole order lines, netted as known on dt
-_REFUNDS = Upstream(shared.REFUNDS, LOOKBACK_DAYS, ("package_id", "goods_id", "refund_time"))
+_REFUNDS = Upstream(REFUNDS, LOOKBACK_DAYS, ("package_id", "goods_id", "refund_time"))
 _WINDOWS = ["deposit_start", "deposit_end", "final_start", "final_end"]
 
 
@@ -244,7 +241,7 @@ PRESALE_GOODS = DerivedTable(
     inputs={
         "sales": Upstream(PRESALE_SALES, LOOKBACK_DAYS, _SALES_COLUMNS),
         "activities": Upstream(PRESALE_ACTIVITY),
-        "deposits": Upstream(DEPOSITS, LOOKBACK_DAYS, _DEPOSIT_COLUMNS),
+        "deposits": Upstream(PRESALE_DEPOSITS, LOOKBACK_DAYS, _DEPOSIT_COLUMNS),
         "lines": _FINAL_LINES,
         "refunds": _REFUNDS,
     },
@@ -469,7 +466,7 @@ PRESALE_CONVERSION = DerivedTable(
     chinese_name="预售定金转化汇总",
     inputs={
         "activities": Upstream(PRESALE_ACTIVITY),
-        "deposits": Upstream(DEPOSITS, LOOKBACK_DAYS, _DEPOSIT_COLUMNS),
+        "deposits": Upstream(PRESALE_DEPOSITS, LOOKBACK_DAYS, _DEPOSIT_COLUMNS),
         "lines": _FINAL_LINES,
         "refunds": _REFUNDS,
     },

@@ -24,6 +24,7 @@ import polars as pl
 from marketing_assets.derived import DerivedTable, Upstream, latest_by_key
 from marketing_assets.domains.promotion.ods import GROUP_ODS, PROMOTION_TYPES
 from marketing_assets.metrics import LOOKBACK_DAYS
+from marketing_assets.partitions import FIRST_DAY
 from marketing_assets.table import TableModel
 
 GROUP = "promotion"
@@ -100,11 +101,12 @@ def group_day(day: dt.date, groups: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-#: group rows worth reading from 600 daily dumps: the first dump (groups set up before the
-#: warehouse began) and each group's rows of the days just after a change (its new state)
+#: group rows worth reading from 600 daily dumps: the first dump, of the first partition day
+#: (groups set up before the warehouse began), and each group's rows of the days just after
+#: a change (its new state); a filter reads only its window, never the table's first day
 _GROUP_CHANGES = (
     f"update_time >= dt - INTERVAL {GROUP_SLACK_DAYS} DAY "
-    f"OR dt = (SELECT min(dt) FROM {GROUP_ODS.sql})"
+    f"OR dt = DATE '{FIRST_DAY}'"
 )
 
 

@@ -7,15 +7,13 @@ import pandera.polars as pa
 import polars as pl
 
 from marketing_assets.derived import DerivedTable, Upstream
-from marketing_assets.domains import keys as shared
+from marketing_assets.domains.trade.ods import GOODS, GOODS_SKU
 from marketing_assets.domains.promotion.blacklist_gifts import BLACKLIST_DAY
 from marketing_assets.domains.promotion.groups import GROUP
 from marketing_assets.domains.promotion.ods import PROMOTION_TYPES, RULES
 from marketing_assets.domains.promotion.target_benefits import TARGET_BENEFIT_DAY, _DIM_COLUMNS, _promotions
 from marketing_assets.table import TableModel
 
-#: the trade's sku dump (declared in domains/trade/ods.py, a list item there: no object to import)
-GOODS_SKU = ("redods", "ods_trd_goods_sku_df")
 SCOPE_SOURCES = ["sku", "item", "store_wide"]
 
 
@@ -95,7 +93,7 @@ PROMOTION_ITEM = DerivedTable(
     inputs={
         "promotions": Upstream(TARGET_BENEFIT_DAY, 1, _DIM_COLUMNS, where="is_live"),
         "blacklist": Upstream(BLACKLIST_DAY, 1, ("group_id", "goods_id", "is_valid")),
-        "goods": Upstream(shared.GOODS, 1, ("goods_id", "seller_id")),
+        "goods": Upstream(GOODS, 1, ("goods_id", "seller_id")),
         "skus": Upstream(GOODS_SKU, 1, ("sku_id", "goods_id")),
     },
     compute=promotion_items,

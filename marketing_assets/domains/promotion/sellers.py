@@ -9,7 +9,7 @@ import polars as pl
 
 from marketing_assets.derived import DerivedTable, Upstream
 from marketing_assets.domains.coupon.sellers import SELLER_LINEAGE
-from marketing_assets.domains import keys as shared
+from marketing_assets.domains.user.first_orders import USER_NITEM_LABEL
 from marketing_assets.domains.promotion.groups import GROUP
 from marketing_assets.domains.promotion.uses import PROMOTION_USE
 from marketing_assets.domains.user.first_orders import store_first_orders
@@ -123,7 +123,7 @@ def _seller_table(name: str, model, by: tuple[str, ...], what: str, chinese: str
                 where="pay_date >= dt - INTERVAL 29 DAY AND NOT is_refunded",
             ),
             "first_orders": Upstream(
-                shared.USER_NITEM_LABEL, 1,
+                USER_NITEM_LABEL, 1,
                 ("user_id", "level", "level_id", "first_pay_date", "first_package_id"),
                 where="level = 'store' AND first_pay_date >= dt - INTERVAL 29 DAY",
             ),

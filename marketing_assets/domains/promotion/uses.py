@@ -19,7 +19,7 @@ import pandera.polars as pa
 import polars as pl
 
 from marketing_assets.derived import DerivedTable, Upstream
-from marketing_assets.domains import keys as shared
+from marketing_assets.domains.trade.ods import DISCOUNTS, ORDER_LINES, REFUNDS
 from marketing_assets.domains.promotion.groups import GROUP
 from marketing_assets.domains.promotion.ods import PROMOTION_TYPES, RULES
 from marketing_assets.domains.promotion.target_benefits import (
@@ -32,11 +32,9 @@ from marketing_assets.table import TableModel, sql_name
 USE_DAYS = 500
 BEARERS = ["merchant", "platform"]
 _SOURCES = ", ".join(f"'{s}'" for s in PROMOTION_SOURCES)
-#: packages with a promotion discount: the only trade rows the use fact needs
-_PROMOTION_PACKAGES = (
-    f"package_id IN (SELECT package_id FROM {sql_name(shared.DISCOUNTS)} "
-    f"WHERE discount_source IN ({_SOURCES}))"
-)
+#: packages with a promotion discount in the window (the ``details`` input): the only trade
+#: rows the use fact needs
+_PROMOTION_PACKAGES = "package_id IN (SELECT package_id FROM details)"
 
 
 class PromotionUse500d(TableModel):
@@ -136,17 +134,17 @@ PROMOTION_USE = DerivedTable(
     chinese_name="促销核销明细500天",
     inputs={
         "details": Upstream(
-            shared.DISCOUNTS, USE_DAYS,
+            DISCOUNTS, USE_DAYS,
             ("package_id", "goods_id", "discount_source", "source_id", "discount_amt", "bearer"),
             where=f"discount_source IN ({_SOURCES})",
         ),
         "lines": Upstream(
-            shared.ORDER_LINES, USE_DAYS,
+            ORDER_LINES, USE_DAYS,
             ("package_id", "goods_id", "order_id", "user_id", "seller_id", "pay_time", "quantity", "paid_amt"),
             where=_PROMOTION_PACKAGES,
         ),
         "refunds": Upstream(
-            shared.REFUNDS, USE_DAYS, ("package_id", "goods_id", "refund_time"),
+            REFUNDS, USE_DAYS, ("package_id", "goods_id", "refund_time"),
             where=_PROMOTION_PACKAGES,
         ),
         "promotions": Upstream(TARGET_BENEFIT_DAY, 1, _DIM_COLUMNS),

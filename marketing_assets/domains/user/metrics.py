@@ -7,8 +7,8 @@ import pandera.polars as pa
 import polars as pl
 
 from marketing_assets.derived import DerivedTable, Upstream
-from marketing_assets.domains.keys import COUPON_USE  # coupon domain: its object after the merge
 from marketing_assets.domains.trade.ods import DISCOUNTS, ORDER_LINES, REFUNDS, VISITS
+from marketing_assets.domains.coupon.uses import COUPON_USE
 from marketing_assets.domains.user.first_orders import LINE_COLUMNS, PLATFORM_FIRSTS, net_lines, paid_lines
 from marketing_assets.table import TableModel
 
