@@ -79,7 +79,6 @@ from dagster._core.definitions.asset_checks.asset_check_evaluation import (
 from marketing_assets.config import run_chunk_max_days, run_memory_budget, snapshot_retention_days
 from marketing_assets.metadata import column_lineage_markdown, column_schema
 from marketing_assets.partitions import DAILY, partition_days
-from marketing_assets.storage import io_manager as wio
 from marketing_assets.table import (
     KINDS,
     OWNER,
@@ -94,10 +93,13 @@ from marketing_assets.table import (
 from marketing_assets.storage import (
     MissingTableError,
     WarehouseResource,
+    replace_days,
     retention_cutoff,
+    table_exists,
     wipe_pruned_partitions,
     write_days,
 )
+
 
 class GrainError(ValueError):
     """A transform produced two rows for one grain key."""
@@ -206,14 +208,6 @@ def _window(day: dt.date, days: int) -> tuple[dt.date, dt.date]:
     return day - dt.timedelta(days=days - 1), day
 
 
-def _exists(conn: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
-    found = conn.sql(
-        "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
-        params=[schema, table],
-    ).fetchall()
-    return bool(found[0][0])
-
-
 # ---- reading an input: its window, its columns, its filter --------------------------------
 #: string literals and quoted names of a filter, left out when looking for the inputs it names
 _QUOTED = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"")
@@ -262,7 +256,7 @@ def read_upstream(
         raise EmptyWindowError(
             f"{schema}.{table}: empty window {first} .. {last}: no day to read, nothing written"
         )
-    if not _exists(conn, schema, table):
+    if not table_exists(conn, schema, table):
         raise MissingTableError(
             f"{schema}.{table} does not exist: materialise it for these days first"
         )
@@ -356,7 +350,7 @@ def estimate_input_bytes(
     that the windows of ``first`` .. ``last`` read: the day's rows (counted in DuckDB with
     the read's own filter) × the width of the columns read. Days with no row are absent."""
     schema, table = up.key
-    if not _exists(conn, schema, table):
+    if not table_exists(conn, schema, table):
         raise MissingTableError(
             f"{schema}.{table} does not exist: materialise it for these days first"
         )
@@ -432,7 +426,7 @@ def _stored_day_bytes(conn: duckdb.DuckDBPyConnection, table: DerivedTable, days
     """Estimated bytes of one day of the table's own rows from its stored days of the
     range (a re-run), or None when none is stored yet."""
     up = Upstream((table.database, table.table), 1, tuple(c for c in table.schema.columns if c != "dt"))
-    if not _exists(conn, table.database, table.table):
+    if not table_exists(conn, table.database, table.table):
         return None
     sizes = estimate_input_bytes(conn, up, days[0], days[-1])
     return max(sizes.values()) if sizes else None
@@ -585,30 +579,28 @@ def _validate_written_day(conn: duckdb.DuckDBPyConnection, table: DerivedTable, 
 
 
 def write_sql_day(conn: duckdb.DuckDBPyConnection, table: DerivedTable, day: dt.date) -> tuple[int, int, dict]:
-    """Compute the table's partition ``day`` in DuckDB and replace it in ONE transaction, as
-    ``write_days`` writes a frame (create, evolve, delete the day, insert by name;
+    """Compute the table's partition ``day`` in DuckDB and replace it by ``replace_days``
+    (ONE transaction: create, evolve, delete the day, insert the query's rows by name;
     ``bounded``: prune before the retention), judged before the commit: a day that breaks
     the model or the grain rolls back and keeps its old rows. Returns the rows written,
     the rows pruned and the day's headline figures."""
     assert isinstance(table.compute, Sql)
     for up in table.inputs.values():
-        if not _exists(conn, *up.key):
+        if not table_exists(conn, *up.key):
             raise MissingTableError(f"{up.key[0]}.{up.key[1]} does not exist: materialise it for these days first")
-    conn.execute(f"CREATE OR REPLACE TEMP VIEW {wio.FRAME} AS {sql_day_query(table, day)}")
-    try:
-        with wio._transaction(conn):
-            wio.replace_slice(conn, wio.day_slice(table.database, table.table, day, day))
-            rows = _validate_written_day(conn, table, day)
-            figures = {}
-            if table.headline:
-                columns = ", ".join(f'"{c}"' for c in table.compute.headline_columns) or "1"
-                figures = table.headline(conn.sql(
-                    f"SELECT {columns} FROM {table.database}.{table.table} WHERE dt = ?", params=[day]).pl())
-            pruned = 0
-            if table.bounded:
-                pruned = wio._prune(conn, f"{table.database}.{table.table}", "dt", retention_cutoff(day))
-    finally:
-        conn.execute(f"DROP VIEW IF EXISTS {wio.FRAME}")
+
+    def judge(conn: duckdb.DuckDBPyConnection) -> tuple[int, dict]:
+        rows = _validate_written_day(conn, table, day)
+        figures = {}
+        if table.headline:
+            columns = ", ".join(f'"{c}"' for c in table.compute.headline_columns) or "1"
+            figures = table.headline(conn.sql(
+                f"SELECT {columns} FROM {table.database}.{table.table} WHERE dt = ?", params=[day]).pl())
+        return rows, figures
+
+    written = replace_days(conn, table.database, table.table, day, day, sql_day_query(table, day),
+                           bounded=table.bounded, judge=judge)
+    (rows, figures), pruned = written.judged, written.pruned
     return rows, pruned, figures
 
 

@@ -49,8 +49,15 @@ from marketing_assets import derived
 from marketing_assets.config import snapshot_retention_days
 from marketing_assets.derived import DerivedTable, Upstream, compute_days, day_metadata, read_upstream
 from marketing_assets.partitions import DAILY, partition_days
-from marketing_assets.storage import WarehouseResource, retention_cutoff, wipe_pruned_partitions, write_days
-from marketing_assets.storage.io_manager import FRAME, _transaction, day_slice, replace_slice
+from marketing_assets.storage import (
+    WarehouseResource,
+    replace_days,
+    retention_cutoff,
+    table_exists,
+    transaction,
+    wipe_pruned_partitions,
+    write_days,
+)
 from marketing_assets.storage.read import CHANGES, DAYS, FACTS, IntervalTable, create_view
 
 
@@ -159,7 +166,7 @@ def build_incremental_asset(
         with warehouse.get_connection() as conn:
             before = days[0] - dt.timedelta(days=1)
             previous = None
-            if derived._exists(conn, table.database, table.table) and previous_trusted(context, inc.key, before):
+            if table_exists(conn, table.database, table.table) and previous_trusted(context, inc.key, before):
                 previous = conn.sql(
                     f"SELECT {', '.join(columns)} FROM {table.database}.{table.table} WHERE dt = ?",
                     params=[before],
@@ -229,15 +236,6 @@ class IntervalFact:
         return self.table.sql
 
 
-def _register_write(conn: duckdb.DuckDBPyConnection, schema: str, table: str, frame: pl.DataFrame,
-                    first: dt.date, last: dt.date) -> None:
-    conn.register(FRAME, frame)
-    try:
-        replace_slice(conn, day_slice(schema, table, first, last))
-    finally:
-        conn.unregister(FRAME)
-
-
 def _sorted(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.sort(frame.columns, nulls_last=True)
 
@@ -265,9 +263,9 @@ def write_intervals(
     if changes is not None:
         counts["changes_written"] = changes.height
     facts_table, days_table = f"{spec.table}__{FACTS}", f"{spec.table}__{DAYS}"
-    with _transaction(conn):
+    with transaction(conn):
         if facts is not None:
-            _register_write(conn, spec.schema, facts_table, known, first, last)
+            replace_days(conn, spec.schema, facts_table, first, last, known)
         if facts is not None and replay:
             # the window's earlier facts: those the sources' window alone makes (first_dt
             # inside it); older facts of those partitions are not visible from first on
@@ -275,14 +273,14 @@ def write_intervals(
                 f"DELETE FROM {spec.part(FACTS)} WHERE dt BETWEEN ? AND ? AND first_dt >= ?",
                 [lo, first - dt.timedelta(days=1), lo],
             )
-            conn.register(FRAME, earlier)
+            conn.register("replayed_facts", earlier)
             try:
-                conn.execute(f"INSERT INTO {spec.part(FACTS)} BY NAME SELECT * FROM {FRAME}")
+                conn.execute(f"INSERT INTO {spec.part(FACTS)} BY NAME SELECT * FROM replayed_facts")
             finally:
-                conn.unregister(FRAME)
+                conn.unregister("replayed_facts")
         if changes is not None:
-            _register_write(conn, spec.schema, f"{spec.table}__{CHANGES}", changes, lo, last)
-        _register_write(conn, spec.schema, days_table, days, first, last)
+            replace_days(conn, spec.schema, f"{spec.table}__{CHANGES}", lo, last, changes)
+        replace_days(conn, spec.schema, days_table, first, last, days)
         create_view(conn, spec)
         if bounded:
             cutoff = retention_cutoff(last)
@@ -307,7 +305,7 @@ def build_interval_asset(
         days = partition_days(context)
         first, last = days[0], days[-1]
         with warehouse.get_connection() as conn:
-            stored = derived._exists(conn, spec.schema, f"{spec.table}__{DAYS}") and conn.execute(
+            stored = table_exists(conn, spec.schema, f"{spec.table}__{DAYS}") and conn.execute(
                 f"SELECT count(*) FROM {spec.part(DAYS)} WHERE dt = ?", [first - dt.timedelta(days=1)]
             ).fetchall()[0][0] > 0
             replay = not (stored and previous_trusted(context, fact.key, first - dt.timedelta(days=1)))

@@ -24,7 +24,6 @@ from dagster import (
     MetadataValue,
     asset,
 )
-from dagster._core.storage.db_io_manager import TablePartitionDimension, TableSlice
 
 from marketing_assets.landing import quarantine
 from marketing_assets.landing.ingest import IngestResult, stage_day
@@ -33,8 +32,7 @@ from marketing_assets.landing.snapshot import snapshots_for_days
 from marketing_assets.landing.spec import OdsKind, OdsSpec
 from marketing_assets.metadata import column_schema
 from marketing_assets.partitions import DAILY, partition_days
-from marketing_assets.storage import WarehouseResource
-from marketing_assets.storage import io_manager as wio
+from marketing_assets.storage import WarehouseResource, replace_days, transaction
 from marketing_assets.table import KINDS, OWNER, code_references
 
 ODS = "redods"
@@ -84,35 +82,15 @@ def _day_summary(r: IngestResult) -> dict:
 STAGED = "ods_staged_days"
 
 
-def _write_days(
-    connection, spec: OdsSpec, context: AssetExecutionContext, days: list[dt.date],
-    rejected: pl.DataFrame,
-) -> None:
+def _write_days(connection, spec: OdsSpec, days: list[dt.date], rejected: pl.DataFrame) -> None:
     """The table rows staged in ``STAGED`` and the quarantine rows of the run's days, in
     one transaction: a failure (or a kill) between them leaves both as they were. The table
-    is written as ``WarehouseIOManager`` writes a partitioned output (create, evolve, delete
-    the window, insert by name), with its ``replace_slice``, reading a view of the staged
-    rows under the frame's name."""
-    table_slice = TableSlice(
-        table=spec.events_table,
-        schema=ODS,
-        partition_dimensions=[
-            TablePartitionDimension(partition_expr="dt", partitions=context.partition_time_window)
-        ],
-    )
-    # refuse rows outside the window being replaced, as the I/O manager does
-    outside = connection.execute(
-        f"SELECT count(*) FROM {STAGED} WHERE dt NOT IN (SELECT UNNEST(?::DATE[]))", [days]
-    ).fetchall()[0][0]
-    if outside:
-        raise ValueError(f"{spec.events_table}: {outside} staged rows outside {days}")
-    connection.execute(f"CREATE OR REPLACE TEMP VIEW {wio.FRAME} AS SELECT * FROM {STAGED}")
-    try:
-        with wio._transaction(connection):
-            quarantine.replace_rows(connection, spec.table, days, rejected)
-            wio.replace_slice(connection, table_slice)
-    finally:
-        connection.execute(f"DROP VIEW IF EXISTS {wio.FRAME}")
+    is written by ``replace_days`` from the staged rows, as ``WarehouseIOManager`` writes a
+    partitioned output (create, evolve, delete the days, insert by name, refuse rows
+    outside the days)."""
+    with transaction(connection):
+        quarantine.replace_rows(connection, spec.table, days, rejected)
+        replace_days(connection, ODS, spec.events_table, days[0], days[-1], f"SELECT * FROM {STAGED}")
 
 
 def _landed_asset(spec: OdsSpec) -> AssetsDefinition:
@@ -145,7 +123,7 @@ def _landed_asset(spec: OdsSpec) -> AssetsDefinition:
             try:
                 results = [stage_day(spec, landing.path(), day, conn, STAGED) for day in days]
                 rejected = pl.concat([r.quarantine for r in results])
-                _write_days(conn, spec, context, days, rejected)
+                _write_days(conn, spec, days, rejected)
             finally:
                 conn.execute(f"DROP TABLE IF EXISTS {STAGED}")
         for day, result in zip(context.partition_keys, results, strict=True):

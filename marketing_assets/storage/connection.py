@@ -94,3 +94,18 @@ def warehouse_connection(
             yield conn
         finally:
             conn.close()
+
+
+def table_exists(
+    conn: duckdb.DuckDBPyConnection, schema: str, table: str, *, views: bool = True
+) -> bool:
+    """Whether ``schema.table`` exists on ``conn`` (any kind; ``views=False``: a stored table
+    only, not a view). The one way the package asks; the resource's ``table_exists`` is this
+    on a connection of its own."""
+    stored = " AND table_type = 'BASE TABLE'" if not views else ""
+    found = conn.execute(
+        "SELECT count(*) FROM information_schema.tables"
+        f" WHERE table_schema = ? AND table_name = ?{stored}",
+        [schema, table],
+    ).fetchall()
+    return bool(found[0][0])

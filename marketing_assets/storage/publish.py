@@ -31,7 +31,7 @@ import duckdb
 from dagster import AssetKey, DagsterEventType, DagsterInstance, MetadataValue
 
 from marketing_assets.serving import MANIFEST, WHOLE_TABLE, read_manifest, serving_dir
-from marketing_assets.storage.connection import resolve_database, warehouse_connection
+from marketing_assets.storage.connection import resolve_database, table_exists, warehouse_connection
 from marketing_assets.storage.read import stored_views
 
 #: the partition column of every partitioned table (each model ends with ``dt``)
@@ -81,6 +81,7 @@ def run_materializations(instance: DagsterInstance, run_id: str) -> dict[tuple[s
 
 
 def _stored_tables(conn: duckdb.DuckDBPyConnection) -> set[tuple[str, str]]:
+    """Every stored table (not a view): (schema, table)."""
     return set(
         conn.execute(
             "SELECT table_schema, table_name FROM information_schema.tables"
@@ -195,7 +196,7 @@ def publish(
             tables.pop(view, None)
         written = _with_view_parts(written, views, stored_tables)
         for (schema, table), partitions in sorted(written.items()):
-            if (schema, table) not in stored_tables:
+            if not table_exists(conn, schema, table, views=False):
                 continue
             qualified = f"{schema}.{table}"
             entries = dict(tables.get(qualified, {}).get("partitions", {}))

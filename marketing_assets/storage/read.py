@@ -22,7 +22,7 @@ on dt) stores no facts at all: only its days.
 reader (the derived tables through their usual ``WHERE dt BETWEEN`` read, the checks' SQL,
 users) reads it like the stored table it replaces, and the serving copy publishes the three
 tables and recreates the same view over its Parquet files (the view's SQL goes into the
-manifest). This module needs only duckdb.
+manifest).
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 import duckdb
 import polars as pl
 
+from marketing_assets.storage.connection import table_exists
 from marketing_assets.table import table_key
 
 FACTS, CHANGES, DAYS = "facts", "changes", "days"
@@ -140,11 +141,7 @@ def _facts(spec: IntervalTable) -> str:
 def create_view(conn: duckdb.DuckDBPyConnection, spec: IntervalTable) -> None:
     """(Re)create ``spec``'s view; a stored table of that name (the old layout, with its
     window stored in every partition) is dropped first."""
-    kind = conn.execute(
-        "SELECT table_type FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
-        [spec.schema, spec.table],
-    ).fetchall()
-    if kind and kind[0][0] == "BASE TABLE":
+    if table_exists(conn, spec.schema, spec.table, views=False):
         conn.execute(f"DROP TABLE {spec.name}")
     conn.execute(f"CREATE OR REPLACE VIEW {spec.name} AS {view_sql(spec)}")
 

@@ -11,7 +11,7 @@ import polars as pl
 from dagster import ConfigurableResource
 from pydantic import Field
 
-from marketing_assets.storage.connection import resolve_database, warehouse_connection
+from marketing_assets.storage.connection import resolve_database, table_exists, warehouse_connection
 
 
 class WarehouseResource(ConfigurableResource):
@@ -40,10 +40,6 @@ class WarehouseResource(ConfigurableResource):
             return conn.sql(sql, params=params).pl()
 
     def table_exists(self, schema: str, table: str) -> bool:
-        """Whether ``schema.table`` exists in the warehouse."""
-        found = self.query(
-            "SELECT count(*) AS n FROM information_schema.tables "
-            "WHERE table_schema = ? AND table_name = ?",
-            [schema, table],
-        )
-        return bool(found["n"][0])
+        """Whether ``schema.table`` exists in the warehouse (``storage.table_exists``)."""
+        with self.get_connection() as conn:
+            return table_exists(conn, schema, table)

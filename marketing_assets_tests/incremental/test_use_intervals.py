@@ -15,7 +15,8 @@ from marketing_assets.derived import compute_days
 from marketing_assets.domains.coupon.uses import USE_FACT
 from marketing_assets.incremental import write_intervals
 from marketing_assets.storage.read import read_as_known
-from marketing_assets_tests._keys import COUPON_TEMPLATE_DAY, DISCOUNTS, ORDER_LINES, REFUNDS
+from marketing_assets_tests import _keys
+from marketing_assets_tests._keys import COUPON_TEMPLATE_DAY, DISCOUNTS, ORDER_LINES
 
 D1, D2, D3, D4 = (dt.date(2025, 6, d) for d in (1, 2, 3, 4))
 DAYS = [D1, D2, D3, D4]
@@ -67,7 +68,7 @@ TEMPLATES = pl.DataFrame({
 
 def _warehouse() -> duckdb.DuckDBPyConnection:
     conn = duckdb.connect()
-    for key, frame in [(DISCOUNTS, DETAILS), (ORDER_LINES, LINES), (REFUNDS, REFUNDS),
+    for key, frame in [(DISCOUNTS, DETAILS), (ORDER_LINES, LINES), (_keys.REFUNDS, REFUNDS),
                        (COUPON_TEMPLATE_DAY, TEMPLATES)]:
         conn.execute(f"CREATE SCHEMA IF NOT EXISTS {key[0]}")
         conn.register("_frame", frame)
