@@ -25,11 +25,10 @@ from dagster import (
     AssetKey,
     AssetRecordsFilter,
     MetadataValue,
-    asset_check,
     multi_asset_check,
 )
 
-from marketing_assets.derived import Verdict, check_results, day_verdicts
+from marketing_assets.derived import Verdict, check_results
 from marketing_assets.landing.spec import OdsSpec
 from marketing_assets.partitions import DAILY, partition_days
 from marketing_assets.storage import WarehouseResource

@@ -5,6 +5,7 @@ materialisation carries that day's plot, paths and headline numbers. Sums are ca
 BIGINT in SQL (DuckDB returns them as Decimal(38, 0)); ratios are computed in ``boards``."""
 
 import datetime as dt
+import inspect
 from collections.abc import Callable
 
 import polars as pl
@@ -34,6 +35,7 @@ from marketing_assets.domains.trade.ods import VISITS as VISITS_SOURCE
 from marketing_assets.domains.user.metrics import USER_METRICS as USER_METRICS_TABLE
 from marketing_assets.partitions import DAILY, partition_days
 from marketing_assets.storage import WarehouseResource
+from marketing_assets.table import OWNER, code_references
 
 #: the tables the boards read, named by their objects
 METRICS = PLATFORM_METRICS.sql
@@ -226,10 +228,12 @@ def report_asset(name: str):
         group_name="reports",
         kinds={"matplotlib", "duckdb"},
         tags={"layer": "report"},
-        owners=["team:marketing-data"],
+        owners=[OWNER],
         description=f"{what}. Writes `<reports dir>/{name}/<dt>.png` and the plotted numbers as "
                     f"`<reports dir>/{name}/<dt>.csv`.",
-        metadata={"partition_expr": "dt"},
+        # "view code" opens the board's query over the tables it reads
+        metadata={"partition_expr": "dt",
+                  **code_references((inspect.getsourcefile(read), inspect.getsourcelines(read)[1]))},
     )
     def _report(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
         from marketing_assets.reports.render import save

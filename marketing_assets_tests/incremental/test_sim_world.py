@@ -64,7 +64,7 @@ def _oracle(db) -> dict[tuple[str, str], pl.DataFrame]:
     conn = duckdb.connect(str(db), read_only=True)
     out = {}
     for kind in KINDS:
-        frames = {n: out[up.key] if up.key in out else read_upstream(conn, up, DAYS[0], DAYS[-1])
+        frames = {n: out[up.key] if up.key in out else read_upstream(conn, up, DAYS[0], DAYS[-1], kind.table.inputs)
                   for n, up in kind.table.inputs.items()}
         out[(kind.table.database, kind.table.table)] = compute_days(kind.table, DAYS, frames)
     return out

@@ -12,7 +12,7 @@ from marketing_assets.derived import DerivedTable, Upstream
 from marketing_assets.domains.trade.ods import DISCOUNTS, ORDER_LINES, REFUNDS
 from marketing_assets.domains.allowance import ods
 from marketing_assets.metrics import LOOKBACK_DAYS, in_period
-from marketing_assets.table import TableModel, sql_name
+from marketing_assets.table import TableModel
 
 
 # ---- the template dimension ---------------------------------------------------------------

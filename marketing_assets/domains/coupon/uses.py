@@ -254,11 +254,14 @@ def _use_facts(
 def _use_changes(
     conn: duckdb.DuckDBPyConnection, first: dt.date, last: dt.date, lo: dt.date, replay: bool
 ) -> pl.DataFrame:
-    """The refunds of coupon lines that landed on the days ``first`` .. ``last``."""
-    discounts = sql_name(DISCOUNTS)
+    """The refunds of coupon lines that landed on the days ``first`` .. ``last``: of the
+    packages with a coupon discount in the window of the refund's own landing day (only a
+    use of that window can be refunded in a view; per row, so a range stores what its
+    single days store)."""
     refunds = read_upstream(conn, Upstream(REFUNDS, 1, ("package_id", "goods_id", "refund_time"), where=(
-        f"package_id IN (SELECT package_id FROM {discounts} WHERE dt BETWEEN {_sql_date(lo)} AND {_sql_date(last)}"
-        f" AND discount_source IN ({_COUPON_SOURCES}))"
+        f"EXISTS (SELECT 1 FROM {sql_name(DISCOUNTS)} d WHERE d.package_id = {REFUNDS.table}.package_id"
+        f" AND d.dt BETWEEN {REFUNDS.table}.dt - INTERVAL {LOOKBACK_DAYS - 1} DAY AND {REFUNDS.table}.dt"
+        f" AND d.discount_source IN ({_COUPON_SOURCES}))"
     )), first, last)
     return use_changes(refunds)
 

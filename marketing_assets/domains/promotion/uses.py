@@ -26,7 +26,7 @@ from marketing_assets.domains.promotion.target_benefits import (
     PROMOTION_SOURCES, TARGET_BENEFIT_DAY, _DIM_COLUMNS, _promotions,
 )
 from marketing_assets.metrics import drop_same_day_refunds, in_period, use_fact_headline
-from marketing_assets.table import TableModel, sql_name
+from marketing_assets.table import TableModel
 
 #: days of pay the use fact keeps, ending on dt
 USE_DAYS = 500
