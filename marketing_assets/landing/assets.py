@@ -12,6 +12,7 @@ apart); the snapshot asset's table is written by the I/O manager.
 
 
 import datetime as dt
+import inspect
 
 import polars as pl
 from dagster import (
@@ -250,6 +251,8 @@ def quarantine_asset(specs: list[OdsSpec]) -> AssetsDefinition:
         metadata={
             "partition_expr": "dt",
             "dagster/column_schema": column_schema(quarantine.Quarantine.to_schema()),
+            # "view code": the quarantine's model and its reads
+            **code_references((quarantine.__file__, inspect.getsourcelines(quarantine.Quarantine)[1])),
         },
     )
     def _quarantine(context: AssetExecutionContext, warehouse: WarehouseResource):

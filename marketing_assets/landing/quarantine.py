@@ -13,21 +13,19 @@ from collections.abc import Sequence
 import pandera.polars as pa
 import polars as pl
 
+from marketing_assets.table import TableModel
+
 SCHEMA = "redods"
 TABLE = "quarantine"
 
 
-class Quarantine(pa.DataFrameModel):
+class Quarantine(TableModel):
     source_table: pl.String = pa.Field(description="ODS table the record was landed for")
     dt: pl.Date = pa.Field(description="landing day (Asia/Shanghai)")
     file: pl.String = pa.Field(description="landed file, relative to the landing root")
     line: pl.Int64 = pa.Field(nullable=True, description="1-based line in the file")
     raw: pl.String = pa.Field(description="the record as landed (hex:… when not UTF-8)")
     reason: pl.String = pa.Field(description="why it was not loaded")
-
-    class Config:
-        strict = True
-        coerce = True
 
 
 COLUMNS = list(Quarantine.to_schema().columns)
