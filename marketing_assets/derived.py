@@ -1,5 +1,6 @@
 """Dagster wiring of the tables above ODS (DW, DIM, DWD, DM): a ``DerivedTable`` becomes a
-daily-partitioned asset plus a blocking grain check.
+daily-partitioned asset plus its checks: the blocking grain check and the ones it declares
+beside itself (``TableCheck``).
 
 A table is declared as
 - a pandera model of its columns (the single source of its schema, validation and the
@@ -7,7 +8,10 @@ A table is declared as
 - its grain, layer, group, English meaning and the document's Chinese name;
 - its upstream tables, each with the window of days one partition reads (1: the same day;
   600: the 600 days ending on the partition day), the columns it needs and an optional
-  SQL filter pushed down into DuckDB;
+  SQL filter pushed down into DuckDB, over the upstream's own columns; it may name a
+  sibling input (``package_id IN (SELECT package_id FROM details)``), which is that input's
+  window, never the whole table (``check_filters`` binds every filter when the
+  definitions load);
 - ``compute(day, **frames)``: a pure polars function returning the table's rows for one
   day (without ``dt``). The frames it gets hold exactly its inputs' windows for that day.
   Or ``compute=Sql(query)``: the same contract in DuckDB SQL, for a table whose day is too

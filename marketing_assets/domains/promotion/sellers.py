@@ -9,10 +9,10 @@ import polars as pl
 
 from marketing_assets.derived import DerivedTable, Upstream
 from marketing_assets.domains.coupon.sellers import SELLER_LINEAGE
-from marketing_assets.domains.user.first_orders import USER_NITEM_LABEL
 from marketing_assets.domains.promotion.groups import GROUP
 from marketing_assets.domains.promotion.uses import PROMOTION_USE
-from marketing_assets.domains.user.first_orders import store_first_orders
+from marketing_assets.domains.sellers import seller_headline, seller_table
+from marketing_assets.domains.user.first_orders import USER_NITEM_LABEL, store_first_orders
 from marketing_assets.metrics import STAT_PERIODS, aov, roi, seller_use_metrics
 from marketing_assets.table import TableModel
 
@@ -88,51 +88,33 @@ def seller_metrics(
     ).with_columns(roi(), aov())
 
 
-def _seller_headline(frame: pl.DataFrame) -> dict:
-    day = frame.filter(pl.col("stat_period") == 1)
-    totals = {m: int(day[m].sum()) for m in ("use_cnt", "pay_amt", "discount_amt")}
-    return {
-        "rows_1d": day.height,
-        **{f"{k}_1d": v for k, v in totals.items()},
-        "roi_1d": round(totals["pay_amt"] / totals["discount_amt"], 4) if totals["discount_amt"] else None,
-    }
+def _metrics(day, uses, first_orders, by):
+    return seller_metrics(day, uses, store_first_orders(first_orders), by=by)
+
+
+_INPUTS = {
+    "uses": Upstream(
+        PROMOTION_USE, 1,
+        ("promotion_id", "group_id", "use_key", "package_id", "goods_id", "user_id", "seller_id",
+         "pay_date", "quantity", "line_paid_amt", "discount_amt", "bearer", "is_refunded"),
+        # the longest stat period is 30 days
+        where="pay_date >= dt - INTERVAL 29 DAY AND NOT is_refunded",
+    ),
+    "first_orders": Upstream(
+        USER_NITEM_LABEL, 1,
+        ("user_id", "level", "level_id", "first_pay_date", "first_package_id"),
+        where="level = 'store' AND first_pay_date >= dt - INTERVAL 29 DAY",
+    ),
+}
+_HEADLINE = seller_headline(("use_cnt", "pay_amt", "discount_amt"), rows="rows_1d")
+#: the coupon seller tables' lineage without the claims input
+_LINEAGE = {k: v for k, v in SELLER_LINEAGE.items() if not k.startswith("claim")} | {
+    "stat_period": (("uses", "pay_date"),)}
 
 
 def _seller_table(name: str, model, by: tuple[str, ...], what: str, chinese: str) -> DerivedTable:
-    def compute(day, uses, first_orders):
-        return seller_metrics(
-            day, uses,
-            store_first_orders(first_orders),
-            by=by,
-        )
-
-    return DerivedTable(
-        "redcdm", name,
-        model=model,
-        grain=("seller_id", *by, "stat_period"),
-        group=GROUP,
-        layer="dm",
-        what=what,
-        chinese_name=chinese,
-        inputs={
-            "uses": Upstream(
-                PROMOTION_USE, 1,
-                ("promotion_id", "group_id", "use_key", "package_id", "goods_id", "user_id", "seller_id",
-                 "pay_date", "quantity", "line_paid_amt", "discount_amt", "bearer", "is_refunded"),
-                # the longest stat period is 30 days
-                where="pay_date >= dt - INTERVAL 29 DAY AND NOT is_refunded",
-            ),
-            "first_orders": Upstream(
-                USER_NITEM_LABEL, 1,
-                ("user_id", "level", "level_id", "first_pay_date", "first_package_id"),
-                where="level = 'store' AND first_pay_date >= dt - INTERVAL 29 DAY",
-            ),
-        },
-        compute=compute,
-        lineage={k: v for k, v in SELLER_LINEAGE.items() if not k.startswith("claim")}
-        | {"stat_period": (("uses", "pay_date"),)},
-        headline=_seller_headline,
-    )
+    return seller_table("redcdm", name, model, by, what, chinese, group=GROUP, inputs=_INPUTS,
+                        metrics=_metrics, headline=_HEADLINE, lineage=_LINEAGE)
 
 
 PROMOTION_SELLER = _seller_table(
