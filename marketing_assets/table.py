@@ -37,6 +37,11 @@ class TableModel(pa.DataFrameModel):
         coerce = True
 
 
+def partition_day() -> pa.Field:
+    """The field of every model's last column, ``dt``."""
+    return pa.Field(description="partition day (Asia/Shanghai)")
+
+
 class Named(Protocol):
     """A table object: its database and its name (or a declaration that has them)."""
 

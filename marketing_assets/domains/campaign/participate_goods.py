@@ -22,7 +22,7 @@ from marketing_assets.domains.trade.ods import GOODS
 from marketing_assets.domains.campaign.ods import ACTIVITY_TYPES, AUDIT_STATUSES, CAMPAIGN_ITEM, SUB_TYPES
 from marketing_assets.domains.campaign.relation import ACTIVITY_RELATION, GROUP
 from marketing_assets.metrics import LOOKBACK_DAYS
-from marketing_assets.table import TableModel
+from marketing_assets.table import TableModel, partition_day
 
 _SIGNUP_COLUMNS = (
     "signup_id", "sub_activity_id", "activity_id", "goods_id", "seller_id", "audit_status",
@@ -57,7 +57,7 @@ class ParticipateGoods(TableModel):
     activity_end_time: pl.Datetime("us") = pa.Field(nullable=True, description="activity sale ends")
     industry: pl.String = pa.Field(nullable=True, description="goods' industry (null: goods not in the day's dump)")
     category: pl.String = pa.Field(nullable=True, description="goods' operating category")
-    dt: pl.Date = pa.Field(description="partition day (Asia/Shanghai)")
+    dt: pl.Date = partition_day()
 
 
 def participate_goods(

@@ -11,7 +11,7 @@ import polars as pl
 
 from marketing_assets.derived import DerivedTable, Upstream
 from marketing_assets.domains.campaign.ods import ACTIVITY, ACTIVITY_TYPES, SUB_ACTIVITY, SUB_TYPES
-from marketing_assets.table import TableModel
+from marketing_assets.table import TableModel, partition_day
 
 GROUP = "campaign"
 
@@ -39,7 +39,7 @@ class ActivitySubActivityRelation(TableModel):
     activity_status: pl.Int32 = pa.Field(nullable=True, isin=[1, 2], description="activity 1 online, 2 offline")
     gmv_target: pl.Int64 = pa.Field(nullable=True, ge=0, description="activity GMV target, fen")
     budget: pl.Int64 = pa.Field(nullable=True, ge=0, description="activity cost budget, fen")
-    dt: pl.Date = pa.Field(description="partition day (Asia/Shanghai)")
+    dt: pl.Date = partition_day()
 
 
 def activity_relation(day: dt.date, activities: pl.DataFrame, subs: pl.DataFrame) -> pl.DataFrame:

@@ -11,7 +11,7 @@ from marketing_assets.domains.campaign.ods import ACTIVITY_TYPES, SUB_TYPES
 from marketing_assets.domains.campaign.participate_goods import PARTICIPATE_GOODS
 from marketing_assets.domains.campaign.relation import ACTIVITY_RELATION, GROUP
 from marketing_assets.metrics import ratio
-from marketing_assets.table import TableModel
+from marketing_assets.table import TableModel, partition_day
 
 
 class ActivitySupply(TableModel):
@@ -44,7 +44,7 @@ class ActivitySupply(TableModel):
             "sub-activity (on the total: over all its sub-activities); null when none audited"
         ),
     )
-    dt: pl.Date = pa.Field(description="partition day (Asia/Shanghai)")
+    dt: pl.Date = partition_day()
 
 
 _COUNTS = [

@@ -12,7 +12,7 @@ from marketing_assets.domains.coupon import ods
 from marketing_assets.domains.coupon.templates import COUPON_TEMPLATE_DAY
 from marketing_assets.incremental import IntervalFact
 from marketing_assets.storage.read import Dimension, IntervalTable
-from marketing_assets.table import TableCheck, TableModel, table_key
+from marketing_assets.table import TableCheck, TableModel, partition_day, table_key
 
 GROUP = "coupon"
 STATUS_NAMES = {1: "unused", 2: "used", 3: "expired", 4: "void"}
@@ -40,7 +40,7 @@ class GoodsCouponDay(TableModel):
     limit_type: pl.Int32 = pa.Field(nullable=True, description="template's item limit")
     channel_type: pl.Int32 = pa.Field(nullable=True, description="template's channel")
     cost_bearer: pl.String = pa.Field(nullable=True, description="template's cost bearer")
-    dt: pl.Date = pa.Field(description="partition day (Asia/Shanghai)")
+    dt: pl.Date = partition_day()
 
 
 def goods_coupon_day(day: dt.date, coupons: pl.DataFrame, templates: pl.DataFrame) -> pl.DataFrame:

@@ -9,7 +9,7 @@ import polars as pl
 from marketing_assets.derived import DerivedTable, Upstream
 from marketing_assets.domains.coupon import ods
 from marketing_assets.domains.coupon.templates import COUPON_TEMPLATE_DAY
-from marketing_assets.table import TableModel
+from marketing_assets.table import TableModel, partition_day
 
 GROUP = "coupon"
 
@@ -28,7 +28,7 @@ class PhoenixTaskDetail(TableModel):
     discount_amount: pl.Int64 = pa.Field(nullable=True, description="offered face value, fen")
     complete_time: pl.Datetime("us") = pa.Field(description="completed")
     is_late: pl.Boolean = pa.Field(description="landed after its day")
-    dt: pl.Date = pa.Field(description="partition day (Asia/Shanghai)")
+    dt: pl.Date = partition_day()
 
 
 def phoenix_detail(day: dt.date, tasks: pl.DataFrame, templates: pl.DataFrame) -> pl.DataFrame:

@@ -14,13 +14,10 @@ from marketing_assets.domains.coupon.uses import COUPON_USE
 from marketing_assets.domains.sellers import seller_headline, seller_table
 from marketing_assets.domains.user.first_orders import store_first_orders
 from marketing_assets.metrics import STAT_PERIODS, aov, in_period, roi, seller_use_metrics
-from marketing_assets.table import TableCheck, TableModel
+from marketing_assets.table import TableCheck, TableModel, partition_day
 
 GROUP = "coupon"
 
-
-def _dt() -> pa.Field:
-    return pa.Field(description="partition day (Asia/Shanghai)")
 
 
 class _SellerMetrics(TableModel):
@@ -45,7 +42,7 @@ class _SellerMetrics(TableModel):
 class CouponSeller(_SellerMetrics):
     """A seller's coupon effect over one stat period ending dt."""
 
-    dt: pl.Date = _dt()
+    dt: pl.Date = partition_day()
 
 
 class CouponSellerChannel(_SellerMetrics):
@@ -54,14 +51,14 @@ class CouponSellerChannel(_SellerMetrics):
     channel_type: pl.Int32 = pa.Field(
         nullable=True, description="promotion channel of the template (null: template unknown)"
     )
-    dt: pl.Date = _dt()
+    dt: pl.Date = partition_day()
 
 
 class CouponSellerTemplate(_SellerMetrics):
     """A seller's coupon effect of one template over one stat period ending dt."""
 
     coupon_template_id: pl.Int64 = pa.Field(description="template")
-    dt: pl.Date = _dt()
+    dt: pl.Date = partition_day()
 
 
 _METRICS = ["claim_cnt", "claim_user_cnt", "use_cnt", "use_user_cnt", "pay_amt",

@@ -10,7 +10,7 @@ import polars as pl
 from marketing_assets.derived import DerivedTable, Upstream
 from marketing_assets.domains.trade.ods import GOODS
 from marketing_assets.domains.coupon import ods
-from marketing_assets.table import TableCheck, TableModel
+from marketing_assets.table import TableCheck, TableModel, partition_day
 
 GROUP = "coupon"
 
@@ -29,9 +29,6 @@ CHANNEL_NAMES = {
 }
 AUTO_PROMOTED_CHANNEL = 15
 
-
-def _dt() -> pa.Field:
-    return pa.Field(description="partition day (Asia/Shanghai)")
 
 
 # ---- the template dimension ----------------------------------------------------------------
@@ -64,7 +61,7 @@ class CouponTemplateDay(TableModel):
     status: pl.Int32 = pa.Field(description="1 online, 2 offline, 3 deleted")
     create_time: pl.Datetime("us") = pa.Field(description="created")
     update_time: pl.Datetime("us") = pa.Field(description="last updated")
-    dt: pl.Date = _dt()
+    dt: pl.Date = partition_day()
 
 
 def template_day(day: dt.date, templates: pl.DataFrame) -> pl.DataFrame:
@@ -155,7 +152,7 @@ class CouponTemplateItem(TableModel):
         isin=["goods_limit", "seller_wide"],
         description="goods_limit: listed in the template's goods limits; seller_wide: a store coupon on all the seller's goods",
     )
-    dt: pl.Date = _dt()
+    dt: pl.Date = partition_day()
 
 
 def template_items(

@@ -8,7 +8,7 @@ import polars as pl
 from marketing_assets.derived import DerivedTable, Sql, Upstream
 from marketing_assets.domains.growth.coupon_offers import EXECUTION_COUPON
 from marketing_assets.domains.coupon.phoenix import PHOENIX_DETAIL
-from marketing_assets.table import TableModel
+from marketing_assets.table import TableModel, partition_day
 
 GROUP = "coupon"
 
@@ -25,7 +25,7 @@ class CouponTrigger(TableModel):
     user_id: pl.String = pa.Field(description="user offered the coupon")
     trigger_time: pl.Datetime("us") = pa.Field(description="triggered")
     coupon_id: pl.Int64 = pa.Field(nullable=True, description="coupon claimed from the offer (growth)")
-    dt: pl.Date = pa.Field(description="partition day (Asia/Shanghai)")
+    dt: pl.Date = partition_day()
 
 
 #: the day's triggers: the growth platform's coupon offers (blank group has none) and the

@@ -25,7 +25,7 @@ from marketing_assets.domains.coupon.templates import COUPON_TEMPLATE_DAY
 from marketing_assets.incremental import IntervalFact
 from marketing_assets.metrics import LOOKBACK_DAYS, drop_same_day_refunds, in_period, use_fact_headline
 from marketing_assets.storage.read import Dimension, IntervalTable
-from marketing_assets.table import TableCheck, TableModel, sql_name, table_key
+from marketing_assets.table import TableCheck, TableModel, partition_day, sql_name, table_key
 
 GROUP = "coupon"
 #: the discount sources of the trade's discount detail that are coupons (a use's kind)
@@ -36,9 +36,6 @@ _COUPON_SOURCES = ", ".join(f"'{s}'" for s in COUPON_SOURCES)
 #: rows the use fact needs
 _COUPON_PACKAGES = "package_id IN (SELECT package_id FROM details)"
 
-
-def _dt() -> pa.Field:
-    return pa.Field(description="partition day (Asia/Shanghai)")
 
 
 def _date(column: str) -> pl.Expr:
@@ -73,7 +70,7 @@ class CouponUse(_UseColumns):
 
     is_refunded: pl.Boolean = pa.Field(description="line refunded on a later day, as known on dt")
     refund_time: pl.Datetime("us") = pa.Field(nullable=True, description="refunded at (later day)")
-    dt: pl.Date = _dt()
+    dt: pl.Date = partition_day()
 
 
 def _use_lines(details: pl.DataFrame, lines: pl.DataFrame, keep: tuple[str, ...] = ()) -> pl.DataFrame:
@@ -320,14 +317,14 @@ class _GetUseColumns(TableModel):
 class CouponGetUse600d(_GetUseColumns):
     """A claim of the last 600 days with a use of it as known on dt (or none)."""
 
-    dt: pl.Date = _dt()
+    dt: pl.Date = partition_day()
 
 
 class TobCouponGetUse600d(_GetUseColumns):
     """A store or item coupon's claim of the last 600 days with its use and merchant cost."""
 
     merchant_cost_amt: pl.Int64 = pa.Field(nullable=True, description="discount the merchant pays, fen")
-    dt: pl.Date = _dt()
+    dt: pl.Date = partition_day()
 
 
 def coupon_get_use_600d(day: dt.date, claims: pl.DataFrame, uses: pl.DataFrame) -> pl.DataFrame:

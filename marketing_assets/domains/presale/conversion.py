@@ -37,7 +37,7 @@ from marketing_assets.derived import DerivedTable, Upstream, latest_by_key
 from marketing_assets.domains.trade.ods import ORDER_LINES, PRESALE_DEPOSITS, REFUNDS
 from marketing_assets.domains.presale.ods import PRESALE_ACTIVITY, PRESALE_SALES, PRESALE_TYPES
 from marketing_assets.metrics import LOOKBACK_DAYS, ratio
-from marketing_assets.table import TableModel
+from marketing_assets.table import TableModel, partition_day
 
 GROUP = "presale"
 STAGES = ["deposit", "waiting", "final", "closed"]
@@ -159,7 +159,7 @@ class PresaleGoodsRelation(TableModel):
     refunded_cnt: pl.Int64 = pa.Field(
         ge=0, description="deposits whose final payment was refunded by dt (neither converted nor forfeited)"
     )
-    dt: pl.Date = pa.Field(description="partition day (Asia/Shanghai)")
+    dt: pl.Date = partition_day()
 
 
 def presale_goods(
@@ -332,7 +332,7 @@ class PresaleConversion(TableModel):
         ge=0, description="尾款 paid up to dt: paid amount of the converted lines − their deposits (net of refunds), fen"
     )
     final_payment_amt_1d: pl.Int64 = pa.Field(ge=0, description="尾款 paid on dt, fen")
-    dt: pl.Date = pa.Field(description="partition day (Asia/Shanghai)")
+    dt: pl.Date = partition_day()
 
 
 _SUMS = [

@@ -11,7 +11,7 @@ from marketing_assets.derived import DerivedTable, Upstream
 from marketing_assets.domains.promotion.groups import GROUP, GROUP_DAY, latest
 from marketing_assets.domains.promotion.ods import BLACKLIST_ODS, GIFT_ODS
 from marketing_assets.domains.promotion.target_benefits import TARGET_BENEFIT_DAY, _DIM_COLUMNS, _promotions
-from marketing_assets.table import TableModel
+from marketing_assets.table import TableModel, partition_day
 
 
 # ---- blacklist ------------------------------------------------------------------------------
@@ -29,7 +29,7 @@ class PromotionBlacklistTargetDay(TableModel):
     owner_type: pl.String = pa.Field(nullable=True, description="who set the group up")
     store_wide: pl.Boolean = pa.Field(nullable=True, description="the group covers the whole store")
     group_is_live: pl.Boolean = pa.Field(nullable=True, description="the group is online and running on dt")
-    dt: pl.Date = pa.Field(description="partition day (Asia/Shanghai)")
+    dt: pl.Date = partition_day()
 
 
 def blacklist_target_day(day: dt.date, blacklist: pl.DataFrame, groups: pl.DataFrame) -> pl.DataFrame:
@@ -75,7 +75,7 @@ class PromotionGiftDay(TableModel):
     is_valid: pl.Boolean = pa.Field(description="status 1")
     promotion_is_live: pl.Boolean = pa.Field(nullable=True, description="the promotion is live on dt")
     update_time: pl.Datetime("us") = pa.Field(description="last updated")
-    dt: pl.Date = pa.Field(description="partition day (Asia/Shanghai)")
+    dt: pl.Date = partition_day()
 
 
 def gift_day(day: dt.date, gifts: pl.DataFrame, promotions: pl.DataFrame) -> pl.DataFrame:

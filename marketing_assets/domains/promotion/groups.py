@@ -25,7 +25,7 @@ from marketing_assets.derived import DerivedTable, Upstream, latest_by_key
 from marketing_assets.domains.promotion.ods import GROUP_ODS, PROMOTION_TYPES
 from marketing_assets.metrics import LOOKBACK_DAYS
 from marketing_assets.partitions import FIRST_DAY
-from marketing_assets.table import TableModel
+from marketing_assets.table import TableModel, partition_day
 
 GROUP = "promotion"
 #: a group's changed row is read from the dumps of this many days after its update_time
@@ -61,7 +61,7 @@ class _GroupColumns(TableModel):
 class PromotionGroupDay(_GroupColumns):
     """The promotion group dimension: one row per group, its latest known state."""
 
-    dt: pl.Date = pa.Field(description="partition day (Asia/Shanghai)")
+    dt: pl.Date = partition_day()
 
 
 # ---- shared by the promotion tables ---------------------------------------------------------

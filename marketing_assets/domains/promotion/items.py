@@ -12,7 +12,7 @@ from marketing_assets.domains.promotion.blacklist_gifts import BLACKLIST_DAY
 from marketing_assets.domains.promotion.groups import GROUP
 from marketing_assets.domains.promotion.ods import PROMOTION_TYPES, RULES
 from marketing_assets.domains.promotion.target_benefits import TARGET_BENEFIT_DAY, _DIM_COLUMNS, _promotions
-from marketing_assets.table import TableModel
+from marketing_assets.table import TableModel, partition_day
 
 SCOPE_SOURCES = ["sku", "item", "store_wide"]
 
@@ -33,7 +33,7 @@ class PromotionItem(TableModel):
         isin=SCOPE_SOURCES,
         description="sku: the goods of the target sku; item: the target goods; store_wide: a goods of the seller not blacklisted",
     )
-    dt: pl.Date = pa.Field(description="partition day (Asia/Shanghai)")
+    dt: pl.Date = partition_day()
 
 
 def promotion_items(

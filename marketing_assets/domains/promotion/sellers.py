@@ -14,7 +14,7 @@ from marketing_assets.domains.promotion.uses import PROMOTION_USE
 from marketing_assets.domains.sellers import seller_headline, seller_table
 from marketing_assets.domains.user.first_orders import USER_NITEM_LABEL, store_first_orders
 from marketing_assets.metrics import STAT_PERIODS, aov, roi, seller_use_metrics
-from marketing_assets.table import TableModel
+from marketing_assets.table import TableModel, partition_day
 
 
 class _SellerMetrics(TableModel):
@@ -39,21 +39,21 @@ class _SellerMetrics(TableModel):
 class PromotionSeller(_SellerMetrics):
     """Promotion effect per seller: one row per seller × stat period."""
 
-    dt: pl.Date = pa.Field(description="partition day (Asia/Shanghai)")
+    dt: pl.Date = partition_day()
 
 
 class PromotionSellerGroup(_SellerMetrics):
     """Promotion effect per seller and group: one row per seller × group × stat period."""
 
     group_id: pl.Int64 = pa.Field(nullable=True, description="promotion group (null: promotion not in the dimension)")
-    dt: pl.Date = pa.Field(description="partition day (Asia/Shanghai)")
+    dt: pl.Date = partition_day()
 
 
 class PromotionSellerPromotion(_SellerMetrics):
     """Promotion effect per seller and promotion: one row per seller × promotion × stat period."""
 
     promotion_id: pl.Int64 = pa.Field(description="promotion")
-    dt: pl.Date = pa.Field(description="partition day (Asia/Shanghai)")
+    dt: pl.Date = partition_day()
 
 
 _METRICS = ["use_cnt", "use_user_cnt", "pay_amt", "pay_goods_cnt", "discount_amt",

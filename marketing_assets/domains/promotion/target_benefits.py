@@ -12,7 +12,7 @@ from marketing_assets.derived import DerivedTable, Upstream
 from marketing_assets.domains.promotion.groups import GROUP, GROUP_DAY, _name, is_live, latest
 from marketing_assets.domains.promotion.ods import BENEFIT_INC, PROMOTION_TYPES, RULES, TARGET_INC
 from marketing_assets.metrics import LOOKBACK_DAYS
-from marketing_assets.table import TableModel
+from marketing_assets.table import TableModel, partition_day
 
 #: the discount_source of the trade's discount rows a promotion leaves
 PROMOTION_SOURCES = ["store_promotion", "platform_promotion"]
@@ -68,7 +68,7 @@ class PromotionTargetBenefitDay(TableModel):
     )
     benefit_update_time: pl.Datetime("us") = pa.Field(nullable=True, description="tier last updated")
     is_live: pl.Boolean = pa.Field(description="target valid and its group online and running on dt")
-    dt: pl.Date = pa.Field(description="partition day (Asia/Shanghai)")
+    dt: pl.Date = partition_day()
 
 
 def target_benefit_day(

@@ -26,7 +26,7 @@ from marketing_assets.domains.promotion.target_benefits import (
     PROMOTION_SOURCES, TARGET_BENEFIT_DAY, _DIM_COLUMNS, _promotions,
 )
 from marketing_assets.metrics import drop_same_day_refunds, in_period, use_fact_headline
-from marketing_assets.table import TableModel
+from marketing_assets.table import TableModel, partition_day
 
 #: days of pay the use fact keeps, ending on dt
 USE_DAYS = 500
@@ -61,7 +61,7 @@ class PromotionUse500d(TableModel):
     bearer: pl.String = pa.Field(isin=BEARERS, description="who pays the discount")
     is_refunded: pl.Boolean = pa.Field(description="line refunded on a later day, as known on dt")
     refund_time: pl.Datetime("us") = pa.Field(nullable=True, description="refunded at (later day)")
-    dt: pl.Date = pa.Field(description="partition day (Asia/Shanghai)")
+    dt: pl.Date = partition_day()
 
 
 def _date(column: str) -> pl.Expr:
