@@ -10,7 +10,7 @@ import polars as pl
 from marketing_assets.derived import DerivedTable, Upstream
 from marketing_assets.domains.promotion.groups import GROUP, GROUP_DAY, latest
 from marketing_assets.domains.promotion.ods import BLACKLIST_ODS, GIFT_ODS
-from marketing_assets.domains.promotion.target_benefits import TARGET_BENEFIT_DAY, _DIM_COLUMNS, _promotions
+from marketing_assets.domains.promotion.target_benefits import DIMENSION_COLUMNS, TARGET_BENEFIT_DAY, promotion_rows
 from marketing_assets.table import TableModel, partition_day
 
 
@@ -81,7 +81,7 @@ class PromotionGiftDay(TableModel):
 def gift_day(day: dt.date, gifts: pl.DataFrame, promotions: pl.DataFrame) -> pl.DataFrame:
     """The day's gift dump with its promotion's group, seller and threshold (the 满赠
     spend, tier 1)."""
-    promotion = _promotions(promotions).select(
+    promotion = promotion_rows(promotions).select(
         "promotion_id", "group_id", "seller_id", "threshold", pl.col("is_live").alias("promotion_is_live")
     )
     return latest(gifts, ["gift_id"]).join(
@@ -99,7 +99,7 @@ GIFT_DAY = DerivedTable(
     chinese_name="促销赠品维表",
     inputs={
         "gifts": Upstream(GIFT_ODS),
-        "promotions": Upstream(TARGET_BENEFIT_DAY, 1, _DIM_COLUMNS),
+        "promotions": Upstream(TARGET_BENEFIT_DAY, 1, DIMENSION_COLUMNS),
     },
     compute=gift_day,
     bounded=True,

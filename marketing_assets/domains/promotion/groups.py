@@ -65,7 +65,8 @@ class PromotionGroupDay(_GroupColumns):
 
 
 # ---- shared by the promotion tables ---------------------------------------------------------
-def _name(column: str, names: dict[str, str], unknown: str) -> pl.Expr:
+def code_name(column: str, names: dict[str, str], unknown: str) -> pl.Expr:
+    """The readable name of a code column (``unknown <code>`` for a code not in ``names``)."""
     code = pl.col(column)
     return code.replace_strict(names, default=None, return_dtype=pl.String).fill_null(
         pl.concat_str(pl.lit(f"{unknown} "), code)
@@ -74,7 +75,7 @@ def _name(column: str, names: dict[str, str], unknown: str) -> pl.Expr:
 
 def promotion_type_name() -> pl.Expr:
     """promotion_type as text; an unknown code reads 'type <code>'."""
-    return _name("promotion_type", PROMOTION_TYPE_NAMES, "type").alias("promotion_type_name")
+    return code_name("promotion_type", PROMOTION_TYPE_NAMES, "type").alias("promotion_type_name")
 
 
 def latest(frame: pl.DataFrame, key: list[str]) -> pl.DataFrame:

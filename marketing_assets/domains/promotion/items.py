@@ -11,7 +11,7 @@ from marketing_assets.domains.trade.ods import GOODS, GOODS_SKU
 from marketing_assets.domains.promotion.blacklist_gifts import BLACKLIST_DAY
 from marketing_assets.domains.promotion.groups import GROUP
 from marketing_assets.domains.promotion.ods import PROMOTION_TYPES, RULES
-from marketing_assets.domains.promotion.target_benefits import TARGET_BENEFIT_DAY, _DIM_COLUMNS, _promotions
+from marketing_assets.domains.promotion.target_benefits import DIMENSION_COLUMNS, TARGET_BENEFIT_DAY, promotion_rows
 from marketing_assets.table import TableModel, partition_day
 
 SCOPE_SOURCES = ["sku", "item", "store_wide"]
@@ -46,7 +46,7 @@ def promotion_items(
     """The goods each live promotion covers on ``day``. An sku target: the sku's goods; an
     item target: the goods; a seller target (store-wide): every goods of the seller minus
     the group's valid blacklist goods."""
-    live = _promotions(promotions.filter("is_live")).select(
+    live = promotion_rows(promotions.filter("is_live")).select(
         "promotion_id", "group_id", "target_type", "target_id", pl.col("seller_id").alias("_owner"),
         "owner_type", "promotion_type", "rule",
     )
@@ -91,7 +91,7 @@ PROMOTION_ITEM = DerivedTable(
     ),
     chinese_name="促销活动商品明细",
     inputs={
-        "promotions": Upstream(TARGET_BENEFIT_DAY, 1, _DIM_COLUMNS, where="is_live"),
+        "promotions": Upstream(TARGET_BENEFIT_DAY, 1, DIMENSION_COLUMNS, where="is_live"),
         "blacklist": Upstream(BLACKLIST_DAY, 1, ("group_id", "goods_id", "is_valid")),
         "goods": Upstream(GOODS, 1, ("goods_id", "seller_id")),
         "skus": Upstream(GOODS_SKU, 1, ("sku_id", "goods_id")),

@@ -1,7 +1,7 @@
 """The promotion dimension: each promotion (a target added to a group) with its group and
 its benefit tiers, the current state of the daily target and benefit changes over the
-look-back. The tables downstream read it through ``_DIM_COLUMNS`` and take a promotion's
-tier-1 row (``_promotions``)."""
+look-back. The tables downstream read it through ``DIMENSION_COLUMNS`` and take a promotion's
+tier-1 row (``promotion_rows``)."""
 
 import datetime as dt
 
@@ -9,7 +9,7 @@ import pandera.polars as pa
 import polars as pl
 
 from marketing_assets.derived import DerivedTable, Upstream
-from marketing_assets.domains.promotion.groups import GROUP, GROUP_DAY, _name, is_live, latest
+from marketing_assets.domains.promotion.groups import GROUP, GROUP_DAY, code_name, is_live, latest
 from marketing_assets.domains.promotion.ods import BENEFIT_INC, PROMOTION_TYPES, RULES, TARGET_INC
 from marketing_assets.metrics import LOOKBACK_DAYS
 from marketing_assets.table import TableModel, partition_day
@@ -30,7 +30,7 @@ _TARGET_COLUMNS = ("promotion_id", "group_id", "target_type", "target_id", "sell
                    "create_time", "update_time", "_src_file", "_src_line")
 _BENEFIT_COLUMNS = ("promotion_id", "tier", "rule", "threshold", "value", "update_time", "_src_file", "_src_line")
 #: the dimension's columns the tables downstream read
-_DIM_COLUMNS = ("promotion_id", "tier", "group_id", "target_type", "target_id", "seller_id",
+DIMENSION_COLUMNS = ("promotion_id", "tier", "group_id", "target_type", "target_id", "seller_id",
                 "owner_type", "promotion_type", "rule", "threshold", "is_live")
 
 
@@ -101,13 +101,13 @@ def target_benefit_day(
         .join(benefit, on="promotion_id", how="left", maintain_order="left")
         .with_columns(
             discount_source=pl.col("owner_type").replace_strict(SOURCE_OF_OWNER, default=None),
-            rule_name=_name("rule", RULE_NAMES, "rule"),
+            rule_name=code_name("rule", RULE_NAMES, "rule"),
             is_live=(pl.col("target_status") == 1) & is_live(day, "group_status").fill_null(False),
         )
     )
 
 
-def _promotions(promotions: pl.DataFrame) -> pl.DataFrame:
+def promotion_rows(promotions: pl.DataFrame) -> pl.DataFrame:
     """One row per promotion of the dimension: its tier-1 (lowest tier) benefit."""
     return promotions.sort("promotion_id", "tier", nulls_last=True).unique(
         "promotion_id", keep="first", maintain_order=True

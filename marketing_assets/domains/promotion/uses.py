@@ -23,7 +23,7 @@ from marketing_assets.domains.trade.ods import DISCOUNTS, ORDER_LINES, REFUNDS
 from marketing_assets.domains.promotion.groups import GROUP
 from marketing_assets.domains.promotion.ods import PROMOTION_TYPES, RULES
 from marketing_assets.domains.promotion.target_benefits import (
-    PROMOTION_SOURCES, TARGET_BENEFIT_DAY, _DIM_COLUMNS, _promotions,
+    PROMOTION_SOURCES, TARGET_BENEFIT_DAY, DIMENSION_COLUMNS, promotion_rows,
 )
 from marketing_assets.metrics import drop_same_day_refunds, in_period, use_fact_headline
 from marketing_assets.table import TableModel, partition_day
@@ -101,7 +101,7 @@ def promotion_uses(
         .with_columns(pay_date=_date("pay_time"))
         .filter(in_period("pay_date", day, USE_DAYS))
     )
-    attrs = _promotions(promotions).select("promotion_id", "group_id", "promotion_type", "rule")
+    attrs = promotion_rows(promotions).select("promotion_id", "group_id", "promotion_type", "rule")
     return (
         drop_same_day_refunds(
             discount.join(line, on=["package_id", "goods_id"], how="inner", maintain_order="left"), refunds
@@ -147,7 +147,7 @@ PROMOTION_USE = DerivedTable(
             REFUNDS, USE_DAYS, ("package_id", "goods_id", "refund_time"),
             where=_PROMOTION_PACKAGES,
         ),
-        "promotions": Upstream(TARGET_BENEFIT_DAY, 1, _DIM_COLUMNS),
+        "promotions": Upstream(TARGET_BENEFIT_DAY, 1, DIMENSION_COLUMNS),
     },
     compute=promotion_uses,
     bounded=True,
