@@ -51,9 +51,11 @@ def domain_definitions(domain: str) -> Definitions:
 DOMAIN_DEFS = {d: domain_definitions(d) for d in dict.fromkeys([*SPECS_BY_DOMAIN, *TABLES_BY_DOMAIN])}
 ods_assets = [a for d in DOMAIN_DEFS.values() for a in d.assets if a.key.path[0] == "redods"]
 derived_assets = [a for d in DOMAIN_DEFS.values() for a in d.assets if a.key.path[0] != "redods"]
+quarantine = quarantine_asset(ODS_SPECS)
 #: the DM, APP and report assets carry the freshness policy "yesterday's partition by 09:00"
-shared_assets = with_freshness([quarantine_asset(ODS_SPECS), *report_assets])
-all_assets = [*ods_assets, *shared_assets[:1], *derived_assets, *shared_assets[1:]]
+reports = with_freshness(report_assets)
+shared_assets = [quarantine, *reports]
+all_assets = [*ods_assets, quarantine, *derived_assets, *reports]
 freshness_alert = build_freshness_sensor(k for a in all_assets for k in a.keys if is_read_table(k))
 shared_checks = [ods_quality_checks(ODS_SPECS)]
 all_checks = [*(c for d in DOMAIN_DEFS.values() for c in d.asset_checks), *shared_checks]
