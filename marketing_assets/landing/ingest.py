@@ -377,7 +377,7 @@ def stage_day(
                 raise ValueError(f"{path}: hourly source files must be named part-HH.*")
             hours[rel] = hour
         data = landing_files.read_bytes(path)
-        if not data.strip():
+        if not data or data.isspace():
             result.empty_files.append(rel)
         scan = fast.scan(spec.fmt, data) if use_fast else None
         del data

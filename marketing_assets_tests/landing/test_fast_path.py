@@ -144,6 +144,16 @@ TRAPS = {
     "byte order mark": (MONGO, "\ufeff" + order(5) + "\n", "part-00001.jsonl"),
     "line over the limit": (MONGO, order(5, user='"' + "u" * 3000 + '"') + "\n", "part-00001.jsonl"),
     "key repeated": (MONGO, order(5, extra=',"note":"x"') + "\n", "part-00001.jsonl"),
+    # a key the model does not read, twice (the fast read keeps no unknown key otherwise)
+    "unknown key repeated": (MONGO, order(5, extra=',"x":1,"x":2') + "\n", "part-00001.jsonl"),
+    # a known key twice, the second time null: as many keys as fields holding a value + 1
+    "key repeated as null": (MONGO, order(5, extra=',"user_id":null') + "\n", "part-00001.jsonl"),
+    "key repeated in the image not read": (
+        BINLOG,
+        event("u", 1748829601000, '{"id":2,"balance":7,"balance":8,"modified":1}',
+              account(2, 9, 1748858400000)) + "\n",
+        "part-00001.jsonl",
+    ),
     "whitespace-only line": (MONGO, order(5) + "\n   \n", "part-00001.jsonl"),
     "two objects on a line": (MONGO, order(5) + " " + order(6) + "\n", "part-00001.jsonl"),
     "not UTF-8": (MONGO, order(5, user='"\xff"').encode("latin-1") + b"\n", "part-00001.jsonl"),
