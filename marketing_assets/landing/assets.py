@@ -27,7 +27,7 @@ from dagster import (
 )
 
 from marketing_assets.landing import quarantine
-from marketing_assets.landing.ingest import IngestResult, stage_day
+from marketing_assets.landing.ingest import IngestResult, stage_days
 from marketing_assets.landing.resource import LandingResource
 from marketing_assets.landing.snapshot import snapshots_for_days
 from marketing_assets.landing.spec import OdsKind, OdsSpec
@@ -117,12 +117,12 @@ def _landed_asset(spec: OdsSpec) -> AssetsDefinition:
         context: AssetExecutionContext, landing: LandingResource, warehouse: WarehouseResource
     ) -> MaterializeResult:
         days = partition_days(context)
-        # each day is staged in a temporary table of the run's connection as it is read
-        # (the memory follows a batch, not the range), then all are written in one
-        # transaction; the staged rows go with the connection
+        # the days are read together and staged in a temporary table of the run's
+        # connection as they are read (the memory follows a batch, not the range), then
+        # all are written in one transaction; the staged rows go with the connection
         with warehouse.get_connection() as conn:
             try:
-                results = [stage_day(spec, landing.path(), day, conn, STAGED) for day in days]
+                results = stage_days(spec, landing.path(), days, conn, STAGED)
                 rejected = pl.concat([r.quarantine for r in results])
                 _write_days(conn, spec, days, rejected)
             finally:

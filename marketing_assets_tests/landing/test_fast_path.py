@@ -11,7 +11,7 @@ from polars.testing import assert_frame_equal
 from marketing_assets.landing import fast, ingest
 from marketing_assets.landing.files import MAX_LINE_ENV
 from marketing_assets.landing.floor import read_floor
-from marketing_assets.landing.ingest import ingest_day
+from marketing_assets.landing.ingest import ingest_day, ingest_days
 from marketing_assets.landing.spec import OdsSpec, SourceFormat
 from marketing_assets_tests.landing.conftest import (
     BINLOG,
@@ -124,6 +124,35 @@ def test_a_day_is_read_a_unit_of_bytes_at_a_time_and_duplicates_span_the_units(
     line = _on_the_line_path(BINLOG, root, monkeypatch)
     assert_frame_equal(r.frame, line.frame)
     assert_frame_equal(r.quarantine, line.quarantine)
+
+
+@pytest.mark.parametrize("path", ["fast", "line"])
+def test_days_read_together_give_each_day_what_it_gives_alone(root, monkeypatch, path):
+    """A range's days are read in one read (``stage_days``), each record knowing its day:
+    the same event landed on two days is no duplicate, one landed twice on a day is; lines,
+    drift, late rows and quarantine stay with their day."""
+    monkeypatch.setenv(fast.FAST_ENV, "1" if path == "fast" else "0")
+    first, second = DAY, DAY + dt.timedelta(days=1)
+    created = event("c", 1748829600000, None, account(1, 500, 1748858400000))
+    late = event("c", 1748700000000, None, account(2, 70, 1748858600000))  # 05-31 in Shanghai
+    land(root, BINLOG, first, created + "\n" + late.replace('"modified"', '"x":1,"modified"') + "\n")
+    land(root, BINLOG, second, created + "\n" + created + "\n" + "{oops\n")
+    together = ingest_days(BINLOG, root, [first, second])
+    alone = [ingest_day(BINLOG, root, day) for day in (first, second)]
+    for one, other in zip(together, alone, strict=True):
+        assert_frame_equal(one.frame, other.frame)
+        assert_frame_equal(one.quarantine, other.quarantine)
+        assert (one.day, one.rows, one.lines, one.late, one.drift, one.reasons, one.files) == (
+            other.day, other.rows, other.lines, other.late, other.drift, other.reasons, other.files
+        )
+    assert [(r.rows, r.lines, r.late, r.drift) for r in together] == [
+        (2, 2, 1, {"x": 1}), (1, 3, 1, {})  # the event of 06-02 is late on 06-03
+    ]
+    assert together[1].quarantine["reason"].to_list() == [
+        f"duplicate event: the same change event as {BINLOG.table}/dt={second.isoformat()}/part-00000.jsonl:1",
+        "unparseable JSON",
+    ]
+    assert together[0].frame["dt"].unique().to_list() == [first]
 
 
 def test_a_field_fault_in_a_clean_file_is_quarantined_by_the_fast_path_with_its_text(
