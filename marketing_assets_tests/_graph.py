@@ -13,6 +13,7 @@ from dagster import materialize
 from marketing_assets.definitions import all_assets, all_checks
 from marketing_assets.landing.resource import LandingResource
 from marketing_assets.storage import WarehouseIOManager, WarehouseResource
+from marketing_assets.storage.connection import warehouse_session
 from marketing_assets_tests.conftest import TINY_DAYS, TINY_START
 
 FIRST = TINY_START
@@ -47,13 +48,20 @@ def range_tags(first: dt.date, last: dt.date) -> dict:
 
 def run_base(db: Path, landing: Path):
     """The whole graph with every check over FIRST..LAST as one range run."""
-    return materialize([*all_assets, *all_checks], resources=resources(db, landing), tags=range_tags(FIRST, LAST))
+    return whole_graph(db, landing, tags=range_tags(FIRST, LAST))
 
 
 def run_day(db: Path, landing: Path, day: dt.date = FAULT_DAY):
     """The whole graph with every check for one day; a failure does not raise."""
-    return materialize([*all_assets, *all_checks], resources=resources(db, landing),
-                       partition_key=day.isoformat(), raise_on_error=False)
+    return whole_graph(db, landing, partition_key=day.isoformat(), raise_on_error=False)
+
+
+def whole_graph(db: Path, landing: Path, **kwargs):
+    """``materialize`` of every asset and check in one warehouse session, as the job's
+    executor runs a run in one process (``storage.executor``): one connection to the file
+    for the run, not one per step (308 opens of 34 ms in a 4-day range run)."""
+    with warehouse_session(str(db)):
+        return materialize([*all_assets, *all_checks], resources=resources(db, landing), **kwargs)
 
 
 def failed_checks(result) -> dict[tuple[str, str], dict]:

@@ -52,6 +52,14 @@ def pytest_configure() -> None:
         os.environ[name] = value
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The modules marked ``slow`` first, each in collection order: xdist (``--dist
+    loadfile --no-loadscope-reorder``) hands files out in this order, so a long module does
+    not start last and leave one worker alone at the end (measured: 251 s with the
+    end-to-end module last, of 499 s of tests on two workers)."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 def pytest_unconfigure() -> None:
     for name, value in _saved.items():
         if value is None:

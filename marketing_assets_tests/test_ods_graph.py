@@ -24,6 +24,8 @@ from marketing_assets.sim.run import simulate
 from marketing_assets.landing.resource import LandingResource
 from marketing_assets.storage import WarehouseIOManager, WarehouseResource
 
+pytestmark = pytest.mark.slow
+
 D1, D2 = (dt.date.fromisoformat(d) for d in sample.DAYS)
 COUPON_DF = "ods_binlog_fls_co_limitsalecart__fls_coupon_coupon_df"
 GOODS_COUPON = "ods_mongo_35003_coupon_31006_goods_coupon"

@@ -43,6 +43,8 @@ def test_two_days_then_one_continued_equal_three_days_in_one_go(continued, tiny_
     one_go, in_two = digest(tiny_landing, 3), digest(landing, 3)
     assert len(one_go) > 36 * 3  # every table, every day (hourly: 24 files)
     assert in_two == one_go
+    # the same seed and days give the same files, byte for byte, and nothing else
+    assert sorted(p for p in landing.rglob("*") if p.is_file()) == [landing / f for f in in_two]
 
 
 def test_state_lives_outside_the_landing_root_and_names_the_next_day(continued):
