@@ -150,8 +150,9 @@ def _top_level_sql(
     a value the pattern does not know (an object in a scalar field, a wrapper of another
     shape): the file goes to the line path, which judges it. The type is named only for
     an object or an array (the line path names every kind; only ``OBJECT`` and ``ARRAY``
-    matter to ``coerce``, and a column of nulls costs nothing to carry). ``raw``, ``first`` and ``wrapper`` name the value's text, its first
-    character and whether it is a wrapper: computed once (``_json_select``)."""
+    matter to ``coerce``, and a column of nulls costs nothing to carry). ``raw``,
+    ``first`` and ``wrapper`` name the value's text, its first character and whether it
+    is a wrapper: computed once (``_json_select``)."""
     text = (
         f"CASE WHEN contains({raw}, '\\') THEN {value} ->> '$' "
         f"ELSE substr({raw}, 2, length({raw}) - 2) END"
@@ -203,9 +204,8 @@ def _json_select(spec: OdsSpec, files: Sequence[FastFile]) -> str:
     (most records: the drift report has nothing to count in them). A binlog event's
     envelope is read as columns (``_ENVELOPE``: one of them twice raises); a key outside it
     repeated at the top level of an event is the one refusal the line path makes and this
-    read does not (no value read depends on it). A
-    ``MAP(VARCHAR, JSON)`` per record did the same at 1.7 times the cost (measured: 15.7 s
-    vs 9.4 s for 1M execution events)."""
+    read does not (no value read depends on it). A ``MAP(VARCHAR, JSON)`` per record did
+    the same at 1.7 times the cost (measured: 15.7 s vs 9.4 s for 1M execution events)."""
     binlog = spec.fmt is SourceFormat.BINLOG
     limit = max(landing_files.max_line_bytes() + 1024, 16 * 1024 * 1024)
     paths = ", ".join(_lit(str(f.path)) for f in files)

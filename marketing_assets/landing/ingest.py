@@ -1,9 +1,9 @@
-"""One landed table-day → its typed ODS rows and its quarantine rows.
+"""Landed table-days → their typed ODS rows and their quarantine rows.
 
 ``stage_days`` reads the files of a range of days and writes what it typed into a temporary
-table of the DuckDB connection it is given (the ODS asset's warehouse connection, which then writes the day in
-one transaction); ``ingest_day`` does it in the private scratch database and returns the
-rows as a frame. Every record of the landed files ends in exactly one of the two outputs:
+table of the DuckDB connection it is given (the ODS asset's warehouse connection, which
+then writes the days in one transaction); ``ingest_day`` (``ingest_days``) does it in the
+private scratch database and returns the rows as a frame per day. Every record of the landed files ends in exactly one of the two outputs:
 
 - line-level faults (a line over ``files.max_line_bytes()``, not UTF-8, unparseable or
   truncated JSON, a key repeated in one object, unknown binlog op, wrong number of CSV
@@ -19,8 +19,8 @@ rows as a frame. Every record of the landed files ends in exactly one of the two
 - files of the day folder that are not data files are not read, and listed (``ignored_files``).
 
 Two read paths give the same records: a well-formed file is read by DuckDB's ``read_json``
-/ ``read_csv`` (``landing.fast``: every such file of a source-day in one read, the 24 parts
-of an hourly source included); a file that fails one of its checks is split into lines and
+/ ``read_csv`` (``landing.fast``: such files of every day of the range in reads of about
+``fast.UNIT_BYTES``, the 24 parts of an hourly source included); a file that fails one of its checks is split into lines and
 parsed line by line (``landing.parse``), which finds and quarantines the bad lines. Both feed
 the same typing, checks and duplicate rule; ``MARKETING_ODS_FAST=0`` forces the line path.
 """
@@ -312,7 +312,9 @@ def stage_days(
     if len(set(days)) != len(days):
         raise ValueError(f"{spec.table}: days repeated in {list(days)}")
     landed = {day: landing_files.locate(root, spec.table, day) for day in days}
-    results = {day: IngestResult(day=day, frame=None, quarantine=quarantine.empty()) for day in days}
+    results = {
+        day: IngestResult(day=day, frame=None, quarantine=quarantine.empty()) for day in days
+    }
     for day, found in landed.items():
         results[day].empty_marker = found.empty_marker
         folder = found.relative(found.folder, root)
