@@ -7,7 +7,7 @@ Each asset handles a range of days in one run (``BackfillPolicy.single_run()``),
 partition's materialisation carries that day's own figures (``add_asset_metadata`` with its
 partition key). A landed asset writes its table rows and its quarantine rows of the run's
 days itself, in one transaction (not through the I/O manager, which would commit them
-apart); the snapshot asset's table is written by the I/O manager.
+apart); the snapshot asset writes its days in DuckDB, one transaction each.
 """
 
 
@@ -17,7 +17,6 @@ import inspect
 import polars as pl
 from dagster import (
     AssetExecutionContext,
-    AssetIn,
     AssetKey,
     AssetsDefinition,
     BackfillPolicy,
@@ -26,14 +25,22 @@ from dagster import (
     asset,
 )
 
+from marketing_assets.config import snapshot_retention_days
 from marketing_assets.landing import quarantine
 from marketing_assets.landing.ingest import IngestResult, stage_days
 from marketing_assets.landing.resource import LandingResource
-from marketing_assets.landing.snapshot import snapshots_for_days
+from marketing_assets.landing.snapshot import snapshot_sql
 from marketing_assets.landing.spec import OdsKind, OdsSpec
 from marketing_assets.metadata import column_schema
 from marketing_assets.partitions import DAILY, partition_days
-from marketing_assets.storage import WarehouseResource, replace_days, transaction
+from marketing_assets.storage import (
+    WarehouseResource,
+    replace_days,
+    retention_cutoff,
+    table_exists,
+    transaction,
+    wipe_pruned_partitions,
+)
 from marketing_assets.table import KINDS, OWNER, code_references
 
 ODS = "redods"
@@ -149,28 +156,14 @@ def _landed_asset(spec: OdsSpec) -> AssetsDefinition:
     return _ods
 
 
-def _count_on(counts: pl.DataFrame, day: dt.date) -> int:
-    """The ``len`` of ``day`` in a ``group_by("dt").len()`` frame (0 when absent)."""
-    return int(counts.filter(pl.col("dt") == day)["len"].sum())
-
-
-def _previous_snapshot(
-    warehouse: WarehouseResource, table: str, day: dt.date
-) -> pl.DataFrame | None:
-    """The stored snapshot of ``day`` if it has rows (else recompute from all events)."""
-    if not warehouse.table_exists(ODS, table):
-        return None
-    base = warehouse.query(f"SELECT * FROM {ODS}.{table} WHERE dt = ?", [day])
-    return base if base.height else None
-
-
 def _snapshot_asset(spec: OdsSpec) -> AssetsDefinition:
     schema = spec.snapshot_schema()
     events_key = AssetKey([ODS, spec.events_table])
+    events, table = f"{ODS}.{spec.events_table}", f"{ODS}.{spec.table}"
 
     @asset(
         key=AssetKey([ODS, spec.table]),
-        ins={"events": AssetIn(events_key)},
+        deps=[events_key],
         partitions_def=DAILY,
         backfill_policy=BackfillPolicy.single_run(),
         group_name=spec.domain,
@@ -183,47 +176,58 @@ def _snapshot_asset(spec: OdsSpec) -> AssetsDefinition:
             spec.key,
         ),
         # a snapshot can be rebuilt from its events: keep the retention's days, like every
-        # snapshot above ODS (the I/O manager prunes in the write's transaction)
+        # snapshot above ODS (pruned in the write's transaction)
         metadata={**_asset_metadata(spec, schema, spec.key), "bounded_retention": True},
     )
-    def _snapshot(
-        context: AssetExecutionContext, warehouse: WarehouseResource, events: pl.DataFrame
-    ) -> pl.DataFrame:
+    def _snapshot(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
         # The previous day's snapshot is read through SQL, not declared as a self-dependency:
-        # a self-dependent asset would force one run per day in backfills. When it is not
-        # stored, all events up to the range are replayed instead; both give the same table.
+        # a self-dependent asset would force one run per day in backfills. Each day is
+        # written in its own transaction, in DuckDB (``snapshot_sql``): the previous day's
+        # stored snapshot + the day's events, or, when it is not stored, all events up to
+        # the day; both give the same table. The days of a range before the retention of
+        # its last day are not written: the same run would prune them.
         days = partition_days(context)
-        base = _previous_snapshot(warehouse, spec.table, days[0] - dt.timedelta(days=1))
-        if base is None:
-            older = warehouse.query(
-                f"SELECT * FROM {ODS}.{spec.events_table} WHERE dt < ?", [days[0]]
-            )
-            events = pl.concat([older.select(events.columns), events], how="vertical_relaxed")
-        frame = snapshots_for_days(spec, base, events, days)
-        context.add_output_metadata(
-            {
-                "built_from": "previous snapshot + the day's events"
-                if base is not None
-                else "all events up to dt",
-            }
-        )
-        # per day: its snapshot's rows and the events applied to it (the first day's
-        # include every earlier event when they were replayed)
-        applied = events.group_by(
-            pl.max_horizontal(pl.col("dt"), pl.lit(days[0], pl.Date)).alias("dt")
-        ).len()
-        rows = frame.group_by("dt").len()
-        for day, key in zip(days, context.partition_keys, strict=True):
-            n_rows = _count_on(rows, day)
-            context.add_asset_metadata(
-                {
-                    "dagster/row_count": n_rows,
-                    "rows": n_rows,
-                    "events_applied": _count_on(applied, day),
-                },
-                partition_key=key,
-            )
-        return frame
+        first = max(days[0], retention_cutoff(days[-1]))
+        wiped = 0
+        with warehouse.get_connection() as conn:
+            previous = first - dt.timedelta(days=1)
+            stored = table_exists(conn, ODS, spec.table) and conn.execute(
+                f"SELECT count(*) > 0 FROM {table} WHERE dt = ?", [previous]
+            ).fetchone()[0]
+            for day, key in zip(days, context.partition_keys, strict=True):
+                if day < first:
+                    context.add_asset_metadata(
+                        {"dagster/row_count": 0, "rows": 0,
+                         "not_written": "before the retention of the run's last day"},
+                        partition_key=key,
+                    )
+                    continue
+                base = "table" if day > first or stored else "events"
+                written = replace_days(
+                    conn, ODS, spec.table, day, day,
+                    snapshot_sql(spec, events, table, day, base), bounded=True,
+                    judge=lambda c, d=day: c.execute(
+                        f"SELECT count(*) FROM {table} WHERE dt = ?", [d]).fetchone()[0],
+                )
+                wiped += len(wipe_pruned_partitions(
+                    context.instance, context.asset_key, DAILY, retention_cutoff(day)))
+                applied = conn.execute(
+                    f"SELECT count(*) FROM {events} WHERE dt = ?", [day]).fetchone()[0]
+                context.add_asset_metadata(
+                    {
+                        "dagster/row_count": written.judged,
+                        "rows": written.judged,
+                        "events_applied": applied,
+                        "built_from": "previous snapshot + the day's events" if base == "table"
+                        else "all events up to dt",
+                    },
+                    partition_key=key,
+                )
+        return MaterializeResult(metadata={
+            "computed_in": "DuckDB SQL, one day per transaction",
+            "partitions_kept_days": snapshot_retention_days(),
+            "partitions_pruned": wiped,
+        })
 
     return _snapshot
 

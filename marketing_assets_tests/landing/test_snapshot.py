@@ -7,7 +7,7 @@ import datetime as dt
 import polars as pl
 
 from marketing_assets.landing.ingest import ingest_day
-from marketing_assets.landing.snapshot import apply_events, snapshots_for_days
+from marketing_assets.landing.snapshot import apply_events, snapshot_sql, snapshots_for_days
 from marketing_assets_tests.landing.conftest import BINLOG, account, event, land
 
 D1, D2, D3 = dt.date(2025, 6, 1), dt.date(2025, 6, 2), dt.date(2025, 6, 3)
@@ -76,3 +76,24 @@ def test_a_range_equals_day_by_day(root):
         base = apply_events(BINLOG, base, events.filter(pl.col("dt") == day), day)
         days.append(base)
     assert ranged.equals(pl.concat(days[1:]))
+
+
+def test_the_sql_snapshot_equals_the_frames_from_either_base(root):
+    """``snapshot_sql`` (what the asset runs) gives the rows ``snapshots_for_days`` gives:
+    from the stored snapshot of the day before, and from all events before the day."""
+    import duckdb
+
+    events = _land_three_days(root)
+    frames = snapshots_for_days(BINLOG, None, events, [D1, D2, D3])
+    con = duckdb.connect()
+    con.register("ev", events)
+    con.register("snap", frames.filter(pl.col("dt") <= D2))
+    columns = frames.columns
+    for day in (D2, D3):
+        expected = frames.filter(pl.col("dt") == day)
+        for base in ("table", "events"):
+            got = con.sql(snapshot_sql(BINLOG, "ev", "snap", day, base)).pl()
+            assert got.select(columns).cast(dict(expected.schema)).equals(expected), (day, base)
+    assert _balances(con.sql(snapshot_sql(BINLOG, "ev", "snap", D3, "events")).pl(), D3) == {
+        1: 450, 2: 100, 3: 250
+    }
