@@ -3,7 +3,8 @@
 ``stage_days`` reads the files of a range of days and writes what it typed into a temporary
 table of the DuckDB connection it is given (the ODS asset's warehouse connection, which
 then writes the days in one transaction); ``ingest_day`` (``ingest_days``) does it in the
-private scratch database and returns the rows as a frame per day. Every record of the landed files ends in exactly one of the two outputs:
+private scratch database and returns the rows as a frame per day. Every record of the
+landed files ends in exactly one of the two outputs:
 
 - line-level faults (a line over ``files.max_line_bytes()``, not UTF-8, unparseable or
   truncated JSON, a key repeated in one object, unknown binlog op, wrong number of CSV
@@ -20,9 +21,10 @@ private scratch database and returns the rows as a frame per day. Every record o
 
 Two read paths give the same records: a well-formed file is read by DuckDB's ``read_json``
 / ``read_csv`` (``landing.fast``: such files of every day of the range in reads of about
-``fast.UNIT_BYTES``, the 24 parts of an hourly source included); a file that fails one of its checks is split into lines and
-parsed line by line (``landing.parse``), which finds and quarantines the bad lines. Both feed
-the same typing, checks and duplicate rule; ``MARKETING_ODS_FAST=0`` forces the line path.
+``fast.UNIT_BYTES``, the 24 parts of an hourly source included); a file that fails one of
+its checks is split into lines and parsed line by line (``landing.parse``), which finds and
+quarantines the bad lines. Both feed the same typing, checks and duplicate rule;
+``MARKETING_ODS_FAST=0`` forces the line path.
 """
 
 from __future__ import annotations
