@@ -99,8 +99,9 @@ RETENTION_ENV = "MARKETING_SNAPSHOT_RETENTION_DAYS"
 
 def snapshot_retention_days() -> int:
     """Partitions a snapshot or rolling-window table keeps (a lifecycle, as warehouse tables
-    have): older ones are dropped when a newer day is written. Aggregates and increments
-    keep every partition."""
+    have): older ones are dropped when a newer day is written, except the days of the
+    writing run's own range (``storage.retention_cutoff``). Aggregates and increments keep
+    every partition."""
     value = int(os.environ.get(RETENTION_ENV) or 90)
     if value < 1:
         raise ValueError(f"{RETENTION_ENV} must be at least 1, got {value}")

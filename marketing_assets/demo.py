@@ -20,7 +20,6 @@ import sys
 import time
 import warnings
 import zoneinfo
-from collections import defaultdict
 from pathlib import Path
 
 from dagster import BetaWarning, DagsterInstance
@@ -102,7 +101,7 @@ def persist_start(first: dt.date) -> str:
 
 
 def run_days(defs, instance: DagsterInstance, first: str, last: str):
-    from marketing_assets.storage import publish_run, run_lock, wipe_pruned_after_run
+    from marketing_assets.storage import publish_run, run_lock
     from marketing_assets.storage.connection import warehouse_session
 
     job = defs.resolve_job_def("daily_job")
@@ -119,12 +118,8 @@ def run_days(defs, instance: DagsterInstance, first: str, last: str):
             },
             raise_on_error=False,
         )
-        # as the executor of the webserver's runs does: the run's own pruned days wiped, and
-        # the serving copy of what the run wrote (a failed run's committed partitions too)
-        materialised = defaultdict(list)
-        for event in result.get_asset_materialization_events():
-            materialised[event.asset_key].append(event.partition)
-        wipe_pruned_after_run(instance, job.asset_layer.asset_graph, materialised)
+        # as the executor of the webserver's runs does: the serving copy of what the run
+        # wrote (a failed run's committed partitions too)
         publish_run(instance, result.run_id)
     return result
 

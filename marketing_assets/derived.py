@@ -582,10 +582,12 @@ def _validate_written_day(conn: duckdb.DuckDBPyConnection, table: DerivedTable, 
     return counts[0]
 
 
-def write_sql_day(conn: duckdb.DuckDBPyConnection, table: DerivedTable, day: dt.date) -> tuple[int, int, dict]:
+def write_sql_day(
+    conn: duckdb.DuckDBPyConnection, table: DerivedTable, day: dt.date, run_first: dt.date | None = None,
+) -> tuple[int, int, dict]:
     """Compute the table's partition ``day`` in DuckDB and replace it by ``replace_days``
     (ONE transaction: create, evolve, delete the day, insert the query's rows by name;
-    ``bounded``: prune before the retention), judged before the commit: a day that breaks
+    ``bounded``: prune before the retention, keeping the run's days from ``run_first``), judged before the commit: a day that breaks
     the model or the grain rolls back and keeps its old rows. Returns the rows written,
     the rows pruned and the day's headline figures."""
     assert isinstance(table.compute, Sql)
@@ -603,7 +605,7 @@ def write_sql_day(conn: duckdb.DuckDBPyConnection, table: DerivedTable, day: dt.
         return rows, figures
 
     written = replace_days(conn, table.database, table.table, day, day, sql_day_query(table, day),
-                           bounded=table.bounded, judge=judge)
+                           bounded=table.bounded, run_first=run_first, judge=judge)
     (rows, figures), pruned = written.judged, written.pruned
     return rows, pruned, figures
 
@@ -617,10 +619,10 @@ def run_sql_days(
     pruned = wiped = 0
     with warehouse.get_connection() as conn:
         for day in days:
-            rows, day_pruned, figures = write_sql_day(conn, table, day)
+            rows, day_pruned, figures = write_sql_day(conn, table, day, days[0])
             pruned += day_pruned
             if table.bounded:
-                wiped += len(wipe_pruned_partitions(context.instance, table.key, DAILY, retention_cutoff(day)))
+                wiped += len(wipe_pruned_partitions(context.instance, table.key, DAILY, retention_cutoff(day, days[0])))
             context.add_asset_metadata({"dagster/row_count": rows, **figures}, partition_key=day.isoformat())
     metadata: dict[str, Any] = {
         "run_days": MetadataValue.json([days[0].isoformat(), days[-1].isoformat()]),
@@ -745,9 +747,10 @@ def run_in_chunks(
             first, last = chunk[0], chunk[-1]
             frames = {name: read_upstream(conn, up, first, last, table.inputs) for name, up in table.inputs.items()}
             frame = compute_days(table, chunk, frames)
-            pruned += write_days(conn, table.database, table.table, frame, first, last, bounded=table.bounded)
+            pruned += write_days(conn, table.database, table.table, frame, first, last,
+                                 bounded=table.bounded, run_first=days[0])
             if table.bounded:
-                wiped += len(wipe_pruned_partitions(context.instance, table.key, DAILY, retention_cutoff(last)))
+                wiped += len(wipe_pruned_partitions(context.instance, table.key, DAILY, retention_cutoff(last, days[0])))
             for day, figures in day_metadata(table, frame, chunk).items():
                 context.add_asset_metadata(figures, partition_key=day.isoformat())
             for name, f in frames.items():

@@ -184,13 +184,14 @@ def build_incremental_asset(
                 frames, how = days_from_previous(inc, [day], read, previous)
                 previous = frames[day]
                 built.update(how)
-                pruned += write_days(conn, table.database, table.table, previous, day, day, bounded=table.bounded)
+                pruned += write_days(conn, table.database, table.table, previous, day, day,
+                                     bounded=table.bounded, run_first=days[0])
                 for d, figures in day_metadata(table, previous, [day]).items():
                     context.add_asset_metadata(
                         {**figures, "built_from": built[d]}, partition_key=d.isoformat()
                     )
         if table.bounded:
-            wiped = len(wipe_pruned_partitions(context.instance, inc.key, DAILY, retention_cutoff(days[-1])))
+            wiped = len(wipe_pruned_partitions(context.instance, inc.key, DAILY, retention_cutoff(days[-1], days[0])))
         metadata: dict[str, Any] = {
             "rows_read": MetadataValue.json(rows_read),
             "run_days": MetadataValue.json([days[0].isoformat(), days[-1].isoformat()]),
@@ -283,7 +284,7 @@ def write_intervals(
         replace_days(conn, spec.schema, days_table, first, last, days)
         create_view(conn, spec)
         if bounded:
-            cutoff = retention_cutoff(last)
+            cutoff = retention_cutoff(last, first)
             oldest = cutoff - dt.timedelta(days=w)
             counts["days_pruned"] = conn.execute(
                 f"DELETE FROM {spec.part(DAYS)} WHERE dt < ?", [cutoff]).fetchall()[0][0]
@@ -321,7 +322,7 @@ def build_interval_asset(
                     head = conn.sql(f"SELECT * FROM {spec.name} WHERE dt = ?{where}", params=[day]).pl()
                     figures.update(table.headline(head))
                 context.add_asset_metadata(figures, partition_key=day.isoformat())
-        wiped = wipe_pruned_partitions(context.instance, fact.key, DAILY, retention_cutoff(last)) if table.bounded else []
+        wiped = wipe_pruned_partitions(context.instance, fact.key, DAILY, retention_cutoff(last, first)) if table.bounded else []
         return MaterializeResult(metadata={
             **counts,
             "built_from": "replay of the window" if replay else "the days' new facts and changes",

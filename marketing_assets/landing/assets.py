@@ -184,10 +184,10 @@ def _snapshot_asset(spec: OdsSpec) -> AssetsDefinition:
         # a self-dependent asset would force one run per day in backfills. Each day is
         # written in its own transaction, in DuckDB (``snapshot_sql``): the previous day's
         # stored snapshot + the day's events, or, when it is not stored, all events up to
-        # the day; both give the same table. The days of a range before the retention of
-        # its last day are not written: the same run would prune them.
+        # the day; both give the same table. Every day of the range is written and kept
+        # (``retention_cutoff``): the tables after it in the run read each day.
         days = partition_days(context)
-        first = max(days[0], retention_cutoff(days[-1]))
+        first = days[0]
         wiped = 0
         with warehouse.get_connection() as conn:
             previous = first - dt.timedelta(days=1)
@@ -195,22 +195,15 @@ def _snapshot_asset(spec: OdsSpec) -> AssetsDefinition:
                 f"SELECT count(*) > 0 FROM {table} WHERE dt = ?", [previous]
             ).fetchone()[0]
             for day, key in zip(days, context.partition_keys, strict=True):
-                if day < first:
-                    context.add_asset_metadata(
-                        {"dagster/row_count": 0, "rows": 0,
-                         "not_written": "before the retention of the run's last day"},
-                        partition_key=key,
-                    )
-                    continue
                 base = "table" if day > first or stored else "events"
                 written = replace_days(
                     conn, ODS, spec.table, day, day,
-                    snapshot_sql(spec, events, table, day, base), bounded=True,
+                    snapshot_sql(spec, events, table, day, base), bounded=True, run_first=first,
                     judge=lambda c, d=day: c.execute(
                         f"SELECT count(*) FROM {table} WHERE dt = ?", [d]).fetchone()[0],
                 )
                 wiped += len(wipe_pruned_partitions(
-                    context.instance, context.asset_key, DAILY, retention_cutoff(day)))
+                    context.instance, context.asset_key, DAILY, retention_cutoff(day, first)))
                 applied = conn.execute(
                     f"SELECT count(*) FROM {events} WHERE dt = ?", [day]).fetchone()[0]
                 context.add_asset_metadata(

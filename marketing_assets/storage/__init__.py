@@ -11,7 +11,6 @@ from marketing_assets.storage.io_manager import (
     replace_days,
     retention_cutoff,
     transaction,
-    wipe_pruned_after_run,
     wipe_pruned_partitions,
     write_days,
 )
@@ -32,7 +31,6 @@ __all__ = [
     "table_exists",
     "transaction",
     "warehouse_lock",
-    "wipe_pruned_after_run",
     "wipe_pruned_partitions",
     "write_days",
 ]

@@ -1,8 +1,5 @@
 """An executor that holds the warehouse's run lock for the whole run, then publishes.
 
-At the end of the run it also wipes from the instance the partitions of bounded tables
-that the run's own later days pruned (``wipe_pruned_after_run``).
-
 ``run_locked(inner)`` wraps any executor definition (``multiprocess_executor`` configured
 with ``max_concurrent``, ``in_process_executor``, ...): the run worker process creates the
 inner executor as usual and runs its ``execute`` inside ``run_lock()``, so the steps of two
@@ -19,11 +16,10 @@ take ``run_lock()`` themselves and call ``publish_run`` after their run.
 from __future__ import annotations
 
 import os
-from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import nullcontext
 
-from dagster import AssetKey, ExecutorDefinition, Field, Selector, multi_or_in_process_executor
+from dagster import ExecutorDefinition, Field, Selector, multi_or_in_process_executor
 from dagster._core.definitions.executor_definition import (
     IN_PROC_CONFIG,
     MULTI_PROC_CONFIG,
@@ -39,7 +35,6 @@ from dagster._core.executor.in_process import InProcessExecutor
 from dagster._core.executor.init import InitExecutorContext
 
 from marketing_assets.storage.connection import warehouse_session
-from marketing_assets.storage.io_manager import wipe_pruned_after_run
 from marketing_assets.storage.lock import run_lock
 from marketing_assets.storage.publish import publish_run
 
@@ -68,24 +63,8 @@ class RunLockedExecutor(Executor):
                 f"Waiting for the warehouse run lock {lock_path}: another run holds it"
             )
 
-        materialised: dict[AssetKey, list[str]] = defaultdict(list)
         with run_lock(on_wait=waiting), (warehouse_session() if self.session else nullcontext()):
-            for event in self.inner.execute(plan_context, execution_plan):
-                if event.is_step_materialization:
-                    materialised[event.asset_key].append(event.partition)
-                yield event
-            wiped = wipe_pruned_after_run(
-                plan_context.instance, plan_context.job.get_definition().asset_layer.asset_graph,
-                materialised,
-            ) if materialised else {}
-            if wiped:
-                yield DagsterEvent.engine_event(
-                    plan_context,
-                    "Wiped from the instance the partitions this run pruned (older than the "
-                    f"retention of its last day): {sum(map(len, wiped.values()))} partitions of "
-                    f"{len(wiped)} bounded assets",
-                    EngineEventData(metadata={k.to_user_string(): len(v) for k, v in wiped.items()}),
-                )
+            yield from self.inner.execute(plan_context, execution_plan)
             manifest = publish_run(plan_context.instance, plan_context.run_id)
             yield DagsterEvent.engine_event(
                 plan_context,

@@ -234,10 +234,16 @@ def replace_slice(connection: duckdb.DuckDBPyConnection, target: Slice) -> int:
     return connection.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {ROWS}").fetchall()[0][0]
 
 
-def retention_cutoff(last: dt.date) -> dt.date:
+def retention_cutoff(last: dt.date, run_first: dt.date | None = None) -> dt.date:
     """The first day a bounded table keeps once ``last`` is written:
-    ``config.snapshot_retention_days()`` partitions end on ``last``."""
-    return last - dt.timedelta(days=snapshot_retention_days() - 1)
+    ``config.snapshot_retention_days()`` partitions end on ``last``, but never a day after
+    ``run_first``, the first day of the run that writes it. A range run longer than the
+    retention keeps every day of its range: the steps after this one read those days (a
+    day's aggregate reads that day's snapshot), so pruning them would leave the range's
+    early days of every downstream table computed from nothing. The next run's write
+    drops the days before its own retention."""
+    cutoff = last - dt.timedelta(days=snapshot_retention_days() - 1)
+    return cutoff if run_first is None else min(cutoff, run_first)
 
 
 def _prune(connection: duckdb.DuckDBPyConnection, table: str, column: str, cutoff: dt.date) -> int:
@@ -288,7 +294,7 @@ def _replace(
 
 def replace_days(
     connection: duckdb.DuckDBPyConnection, schema: str, table: str, first: dt.date, last: dt.date,
-    rows: Rows, *, bounded: bool = False,
+    rows: Rows, *, bounded: bool = False, run_first: dt.date | None = None,
     judge: Callable[[duckdb.DuckDBPyConnection], Any] | None = None,
 ) -> Replaced:
     """Replace the daily partitions ``first`` .. ``last`` of ``schema.table`` (column ``dt``)
@@ -297,21 +303,23 @@ def replace_days(
     by name; every row must lie in those days (a frame is checked before, a query's rows
     before the commit). ``judge(connection)``: runs next, inside the transaction (its
     result is returned; raising rolls the write back). ``bounded``: then delete the
-    partitions before ``retention_cutoff(last)``. A failure keeps the old rows. Inside a
+    partitions before ``retention_cutoff(last, run_first)`` (``run_first``: the first
+    day of the writing run's range, kept with every later one). A failure keeps the old rows. Inside a
     ``transaction`` the write joins it. Wiping the pruned partitions from the Dagster
     instance (``wipe_pruned_partitions``) is the caller's, after the commit."""
     if first > last:
         raise ValueError(f"{schema}.{table}: no day to write ({first} .. {last})")
-    retention = ("dt", retention_cutoff(last)) if bounded else None
+    retention = ("dt", retention_cutoff(last, run_first)) if bounded else None
     return _replace(connection, day_slice(schema, table, first, last), rows, retention, judge)
 
 
 def write_days(
     connection: duckdb.DuckDBPyConnection, schema: str, table: str, frame: pl.DataFrame,
-    first: dt.date, last: dt.date, *, bounded: bool = False,
+    first: dt.date, last: dt.date, *, bounded: bool = False, run_first: dt.date | None = None,
 ) -> int:
     """``replace_days`` of a frame; the rows pruned."""
-    return replace_days(connection, schema, table, first, last, frame, bounded=bounded).pruned
+    return replace_days(connection, schema, table, first, last, frame, bounded=bounded,
+                        run_first=run_first).pruned
 
 
 def wipe_pruned_partitions(
@@ -331,33 +339,6 @@ def wipe_pruned_partitions(
     return stale
 
 
-def wipe_pruned_after_run(
-    instance: DagsterInstance, asset_graph, materialised: Mapping[AssetKey, Sequence[str]]
-) -> dict[AssetKey, list[str]]:
-    """After a run: wipe from the instance the partitions of bounded assets (metadata
-    ``bounded_retention``) that fall before the retention of the last day the run wrote.
-
-    A step prunes and wipes before Dagster stores its own materialisations, so a range
-    longer than the retention (a 365-day backfill keeping 90 days) would otherwise leave the
-    run's own early days shown as materialised while their rows are gone. ``materialised``:
-    the partitions the run recorded, by asset (only assets whose write succeeded, so a failed
-    step, which pruned nothing, loses nothing). Returns the wiped partitions by asset."""
-    wiped = {}
-    for key, partitions in materialised.items():
-        days = [p for p in partitions if p]
-        if not days or not asset_graph.has(key):
-            continue
-        node = asset_graph.get(key)
-        partitions_def = node.partitions_def
-        if not node.metadata.get("bounded_retention") or not isinstance(partitions_def, TimeWindowPartitionsDefinition):
-            continue
-        last = max(partitions_def.time_window_for_partition_key(p).start.date() for p in days)
-        stale = wipe_pruned_partitions(instance, key, partitions_def, retention_cutoff(last))
-        if stale:
-            wiped[key] = stale
-    return wiped
-
-
 def _retention(context: OutputContext, target: Slice) -> tuple[str, dt.date] | None:
     """(partition column, first day kept) when the asset keeps a bounded number of daily
     partitions (metadata ``bounded_retention``); None otherwise."""
@@ -366,8 +347,8 @@ def _retention(context: OutputContext, target: Slice) -> tuple[str, dt.date] | N
     windows = [part for part in target.parts if part.window is not None]
     if len(windows) != 1:
         raise ValueError(f"{target.name} has bounded_retention but is not partitioned by one time window")
-    _, end = windows[0].window
-    return windows[0].column, retention_cutoff(end - dt.timedelta(days=1))
+    start, end = windows[0].window  # the run's range: its days are kept (``retention_cutoff``)
+    return windows[0].column, retention_cutoff(end - dt.timedelta(days=1), start)
 
 
 def _time_part(column: str, window: TimeWindow) -> Part:

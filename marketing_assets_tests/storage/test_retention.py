@@ -6,7 +6,7 @@ import datetime as dt
 
 import duckdb
 import polars as pl
-from dagster import AssetKey, BackfillPolicy, asset, instance_for_test, materialize
+from dagster import AssetIn, AssetKey, BackfillPolicy, asset, instance_for_test, materialize
 
 from dagster._core.storage.partition_status_cache import get_and_update_asset_status_cache_value
 
@@ -125,16 +125,34 @@ def bounded_job():
     from marketing_assets.storage.executor import build_executor
 
     return Definitions(
-        assets=[snapshot_asset()],
-        jobs=[define_asset_job("bounded", partitions_def=DAILY)],
+        assets=[snapshot_asset(), downstream_asset()],
+        jobs=[define_asset_job("bounded")],
         executor=build_executor("in_process"),
         resources={"io_manager": WarehouseIOManager()},
     ).resolve_job_def("bounded")
 
 
-def test_range_run_longer_than_the_retention_keeps_only_its_last_days_materialised(tmp_path, monkeypatch):
-    # one run writes 4 days and keeps 2: the step prunes days 1-2 before Dagster stores
-    # the run's own materialisations of them, so the executor wipes them after the steps
+DOWNSTREAM = AssetKey(["mkt", "per_day"])
+
+
+def downstream_asset():
+    """Reads the bounded table's days of its own range (as a day's aggregate reads that
+    day's snapshot): the value of each day, or none."""
+
+    @asset(key=DOWNSTREAM, partitions_def=DAILY, ins={"snapshot": AssetIn(KEY)},
+           metadata={"partition_expr": "dt"}, backfill_policy=BackfillPolicy.single_run())
+    def _per_day(context, snapshot: pl.DataFrame) -> pl.DataFrame:
+        days = pl.DataFrame({"dt": [dt.date.fromisoformat(k) for k in context.partition_keys]})
+        return days.join(snapshot, on="dt", how="left")
+
+    return _per_day
+
+
+def test_a_range_run_longer_than_the_retention_keeps_its_days_for_the_steps_after_it(tmp_path, monkeypatch):
+    # one run writes 4 days of a table keeping 2: had the write pruned days 1-2 at once, the
+    # table after it would find nothing for them (measured before the fix: the 4-day tiny
+    # world with a retention of 2 differed from single days in 6 unbounded tables); the
+    # next run's write drops them
     from dagster import execute_job, reconstructable
 
     monkeypatch.setenv(RETENTION_ENV, "2")
@@ -145,6 +163,12 @@ def test_range_run_longer_than_the_retention_keeps_only_its_last_days_materialis
         tags = {"dagster/asset_partition_range_start": "2025-06-01", "dagster/asset_partition_range_end": "2025-06-04"}
         with execute_job(reconstructable(bounded_job), instance=instance, tags=tags) as result:
             assert result.success
-        assert query(db, "SELECT dt FROM mkt.snapshot ORDER BY dt")["dt"].to_list() == [D3, D4]
-        assert instance.get_materialized_partitions(KEY) == {"2025-06-03", "2025-06-04"}
-        assert ui_materialized(instance) == ["2025-06-03", "2025-06-04"]
+        assert query(db, "SELECT dt, value FROM mkt.per_day ORDER BY dt").rows() == [
+            (D1, 10), (D2, 20), (D3, 30), (D4, 40)]
+        assert query(db, "SELECT dt FROM mkt.snapshot ORDER BY dt")["dt"].to_list() == [D1, D2, D3, D4]
+        assert ui_materialized(instance) == ["2025-06-01", "2025-06-02", "2025-06-03", "2025-06-04"]
+        with execute_job(reconstructable(bounded_job), instance=instance, tags={"dagster/partition": "2025-06-05"}) as result:
+            assert result.success
+        assert query(db, "SELECT dt FROM mkt.snapshot ORDER BY dt")["dt"].to_list() == [D4, dt.date(2025, 6, 5)]
+        assert instance.get_materialized_partitions(KEY) == {"2025-06-04", "2025-06-05"}
+        assert ui_materialized(instance) == ["2025-06-04", "2025-06-05"]
