@@ -22,7 +22,6 @@ from marketing_assets.landing.assets import build_ods_assets, quarantine_asset
 from marketing_assets.landing.quality import ods_quality_checks
 from marketing_assets.landing.resource import LandingResource
 from marketing_assets.landing.spec import OdsKind
-from marketing_assets.partitions import DAILY
 from marketing_assets.reports.assets import report_assets
 from marketing_assets.storage import WarehouseIOManager, WarehouseResource
 from marketing_assets.storage.executor import EXECUTOR
@@ -42,7 +41,7 @@ def domain_definitions(domain: str) -> Definitions:
     derived, checks = incremental.build(TABLES_BY_DOMAIN.get(domain, []), COLUMNS, FACTS)
     assets = with_freshness([*ods, *derived])
     job = define_asset_job(
-        f"{domain}_job", selection=AssetSelection.assets(*assets), partitions_def=DAILY,
+        f"{domain}_job", selection=AssetSelection.assets(*assets),
         description=f"The {domain} domain's sources and tables with their checks, for a day or a range (one run)",
     )
     return Definitions(assets=assets, asset_checks=checks, jobs=[job])

@@ -111,7 +111,7 @@ INNER = {
 def toy_job():
     defs = Definitions(
         assets=[events, totals],
-        jobs=[define_asset_job("toy_job", partitions_def=DAILY)],
+        jobs=[define_asset_job("toy_job")],
         resources={"io_manager": WarehouseIOManager()},
         executor=run_locked(INNER[os.environ.get("TOY_EXECUTOR", "in_process")]),
     )
