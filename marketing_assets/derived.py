@@ -587,8 +587,9 @@ def write_sql_day(
 ) -> tuple[int, int, dict]:
     """Compute the table's partition ``day`` in DuckDB and replace it by ``replace_days``
     (ONE transaction: create, evolve, delete the day, insert the query's rows by name;
-    ``bounded``: prune before the retention, keeping the run's days from ``run_first``), judged before the commit: a day that breaks
-    the model or the grain rolls back and keeps its old rows. Returns the rows written,
+    ``bounded``: prune before the retention, keeping the run's days from ``run_first``),
+    judged before the commit: a day that breaks the model or the grain rolls back and keeps
+    its old rows. Returns the rows written,
     the rows pruned and the day's headline figures."""
     assert isinstance(table.compute, Sql)
     for up in table.inputs.values():
@@ -750,7 +751,8 @@ def run_in_chunks(
             pruned += write_days(conn, table.database, table.table, frame, first, last,
                                  bounded=table.bounded, run_first=days[0])
             if table.bounded:
-                wiped += len(wipe_pruned_partitions(context.instance, table.key, DAILY, retention_cutoff(last, days[0])))
+                cutoff = retention_cutoff(last, days[0])
+                wiped += len(wipe_pruned_partitions(context.instance, table.key, DAILY, cutoff))
             for day, figures in day_metadata(table, frame, chunk).items():
                 context.add_asset_metadata(figures, partition_key=day.isoformat())
             for name, f in frames.items():

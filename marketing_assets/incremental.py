@@ -322,7 +322,8 @@ def build_interval_asset(
                     head = conn.sql(f"SELECT * FROM {spec.name} WHERE dt = ?{where}", params=[day]).pl()
                     figures.update(table.headline(head))
                 context.add_asset_metadata(figures, partition_key=day.isoformat())
-        wiped = wipe_pruned_partitions(context.instance, fact.key, DAILY, retention_cutoff(last, first)) if table.bounded else []
+        wiped = (wipe_pruned_partitions(context.instance, fact.key, DAILY, retention_cutoff(last, first))
+                 if table.bounded else [])
         return MaterializeResult(metadata={
             **counts,
             "built_from": "replay of the window" if replay else "the days' new facts and changes",

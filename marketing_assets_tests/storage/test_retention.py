@@ -167,7 +167,8 @@ def test_a_range_run_longer_than_the_retention_keeps_its_days_for_the_steps_afte
             (D1, 10), (D2, 20), (D3, 30), (D4, 40)]
         assert query(db, "SELECT dt FROM mkt.snapshot ORDER BY dt")["dt"].to_list() == [D1, D2, D3, D4]
         assert ui_materialized(instance) == ["2025-06-01", "2025-06-02", "2025-06-03", "2025-06-04"]
-        with execute_job(reconstructable(bounded_job), instance=instance, tags={"dagster/partition": "2025-06-05"}) as result:
+        next_day = {"dagster/partition": "2025-06-05"}
+        with execute_job(reconstructable(bounded_job), instance=instance, tags=next_day) as result:
             assert result.success
         assert query(db, "SELECT dt FROM mkt.snapshot ORDER BY dt")["dt"].to_list() == [D4, dt.date(2025, 6, 5)]
         assert instance.get_materialized_partitions(KEY) == {"2025-06-04", "2025-06-05"}
