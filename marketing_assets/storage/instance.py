@@ -101,13 +101,14 @@ class FastSqliteEventLogStorage(SqliteEventLogStorage):
                 yield conn
 
     def has_table(self, table_name: str) -> bool:
-        """Whether the index database has the table, asked once per process and table once
-        found (the parent builds an engine and a connection for every call: it is asked
-        before every asset check event is stored, 2.5 ms each here)."""
+        """Whether the index database has the table, asked of the database once per process
+        and table once found (the parent builds an engine and a connection for every call:
+        it is asked before every asset check event is stored, 2.5 ms each here). The parent
+        asks on a connection of its own, not under ``_db_lock``: it is called while an event
+        is being stored, with the lock held."""
         if table_name in self._tables_found:
             return True
-        with self.index_connection() as conn:
-            found = bool(db.inspect(conn).has_table(table_name))
+        found = super().has_table(table_name)
         if found:
             self._tables_found.add(table_name)
         return found

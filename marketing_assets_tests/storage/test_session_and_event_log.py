@@ -9,7 +9,17 @@ import sys
 
 import duckdb
 import pytest
-from dagster import AssetKey, DagsterInstance, DailyPartitionsDefinition, asset, materialize
+from dagster import (
+    AssetCheckResult,
+    AssetKey,
+    DagsterInstance,
+    DailyPartitionsDefinition,
+    DataVersion,
+    MaterializeResult,
+    asset,
+    asset_check,
+    materialize,
+)
 
 from marketing_assets import demo
 from marketing_assets.storage.connection import in_session, warehouse_connection, warehouse_session
@@ -111,3 +121,34 @@ def test_the_fast_event_log_writes_the_stock_storages_files(tmp_path, monkeypatc
         assert stock.get_materialized_partitions(AssetKey("toy")) == {"2025-06-01", "2025-06-02", "2025-06-03"}
         logs = [e.user_message for e in stock.all_logs(result.run_id) if e.user_message.endswith("days")]
         assert logs == ["3 days"]
+
+
+@asset
+def tagged() -> MaterializeResult:
+    # a data version is stored as asset event tags: the write that asks ``has_table``
+    # while the storage holds its lock
+    return MaterializeResult(data_version=DataVersion("v1"))
+
+
+@asset_check(asset=tagged)
+def tagged_check() -> AssetCheckResult:
+    return AssetCheckResult(passed=True)
+
+
+def test_the_fast_event_log_stores_asset_event_tags_and_check_results(tmp_path, monkeypatch):
+    import threading
+
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path))
+    with _instance(tmp_path / "home", fast=True) as instance:
+        results = []
+        # in a thread: a storage that waits for its own lock hangs, and the test says so
+        worker = threading.Thread(target=lambda: results.append(
+            materialize([tagged, tagged_check], instance=instance)), daemon=True)
+        worker.start()
+        worker.join(timeout=120)
+        assert not worker.is_alive(), "storing the run's events hung"
+        assert results[0].success
+        event = instance.get_latest_materialization_event(AssetKey("tagged"))
+        assert event.asset_materialization.tags["dagster/data_version"] == "v1"
+        assert instance.event_log_storage.get_latest_asset_check_execution_by_key(
+            [tagged_check.check_key])[tagged_check.check_key].status.value == "SUCCEEDED"
