@@ -16,7 +16,6 @@ from dagster import (
 )
 
 from marketing_assets.automation.landing_state import COMPLETE_DIR, complete_days, fingerprint
-from marketing_assets.automation.schedules import daily_schedule
 from marketing_assets.automation.sensors import TABLES, landing_sensor, plan_runs, run_failure_alert
 from marketing_assets.definitions import defs
 from marketing_assets.landing.resource import LandingResource
@@ -97,9 +96,10 @@ def test_a_day_is_complete_only_with_every_source_or_the_marker(tmp_path, landin
 
 
 def test_the_schedule_runs_yesterday_at_two_in_shanghai():
-    assert daily_schedule.cron_schedule == "0 2 * * *"
-    assert daily_schedule.execution_timezone == "Asia/Shanghai"
+    # resolved with the definitions: the job's partitioning is inferred from its assets
     schedule = defs.resolve_schedule_def("daily_job_0200_shanghai")
+    assert schedule.cron_schedule == "0 2 * * *"
+    assert schedule.execution_timezone == "Asia/Shanghai"
     context = build_schedule_context(
         scheduled_execution_time=dt.datetime(2025, 6, 3, 2, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
     )
