@@ -151,8 +151,8 @@ def downstream_asset():
 def test_a_range_run_longer_than_the_retention_keeps_its_days_for_the_steps_after_it(tmp_path, monkeypatch):
     # one run writes 4 days of a table keeping 2: had the write pruned days 1-2 at once, the
     # table after it would find nothing for them (measured before the fix: the 4-day tiny
-    # world with a retention of 2 differed from single days in 6 unbounded tables); the
-    # next run's write drops them
+    # world run with a retention of 2 differed in 6 unbounded tables from the same run with
+    # the default retention); the next run's write drops them
     from dagster import execute_job, reconstructable
 
     monkeypatch.setenv(RETENTION_ENV, "2")
