@@ -32,7 +32,7 @@ window being written. Unpartitioned assets replace the whole table.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, NamedTuple
 
@@ -304,8 +304,8 @@ def replace_days(
     before the commit). ``judge(connection)``: runs next, inside the transaction (its
     result is returned; raising rolls the write back). ``bounded``: then delete the
     partitions before ``retention_cutoff(last, run_first)`` (``run_first``: the first
-    day of the writing run's range, kept with every later one). A failure keeps the old rows. Inside a
-    ``transaction`` the write joins it. Wiping the pruned partitions from the Dagster
+    day of the writing run's range, kept with every later one). A failure keeps the old
+    rows. Inside a ``transaction`` the write joins it. Wiping the pruned partitions from the Dagster
     instance (``wipe_pruned_partitions``) is the caller's, after the commit."""
     if first > last:
         raise ValueError(f"{schema}.{table}: no day to write ({first} .. {last})")
